@@ -1,0 +1,76 @@
+// Package cluster builds and runs an ActiveMQ Classic shared-store
+// master-slave lab on one machine: it plans brokers, ports and directories,
+// installs one full ActiveMQ home per broker, configures each for the shared
+// KahaDB store, and supervises the broker JVMs.
+package cluster
+
+import (
+	"fmt"
+	"os"
+)
+
+// Lab is a lab directory and what it records. A Lab holds no global state;
+// several labs may live in one process (tests do this).
+type Lab struct {
+	state *State
+}
+
+// Create plans a new lab in dir and records the plan. An existing lab in dir
+// is an error unless its plan is replaced on purpose with Replan.
+func Create(dir string, opts PlanOptions) (*Lab, error) {
+	if _, err := LoadState(dir); err == nil {
+		return nil, fmt.Errorf("%s already holds a lab; use it as it is, or remove it with 'amqlab down --purge'", dir)
+	}
+	plan, err := NewPlan(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWritableDir(plan.Dir); err != nil {
+		return nil, err
+	}
+	l := &Lab{state: &State{Plan: plan}}
+	return l, l.state.Save()
+}
+
+// Open loads the lab recorded in dir.
+func Open(dir string) (*Lab, error) {
+	s, err := LoadState(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Lab{state: s}, nil
+}
+
+// Plan returns the lab's plan. Callers must not modify it.
+func (l *Lab) Plan() *Plan { return l.state.Plan }
+
+// Dist returns what was installed, or nil before the first install.
+func (l *Lab) Dist() *Distribution { return l.state.Dist }
+
+// Dir is the lab directory.
+func (l *Lab) Dir() string { return l.state.Plan.Dir }
+
+// Replan replaces the lab's plan (for example other ports) and saves it;
+// Configure must run afterwards to apply it to the installed brokers.
+func (l *Lab) Replan(opts PlanOptions) error {
+	plan, err := NewPlan(l.Dir(), opts)
+	if err != nil {
+		return err
+	}
+	l.state.Plan = plan
+	return l.state.Save()
+}
+
+func (l *Lab) save() error { return l.state.Save() }
+
+func checkWritableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("lab directory %s cannot be created: %w; choose another with --dir", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("lab directory %s is not writable: %w; choose another with --dir", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}

@@ -1,0 +1,3 @@
+module github.com/amqlab/amqlab
+
+go 1.26.8
