@@ -203,3 +203,27 @@ func (p *Plan) Broker(name string) (BrokerPlan, bool) {
 	}
 	return BrokerPlan{}, false
 }
+
+// OptionsFromPlan turns a resolved plan back into options, so a caller can
+// change one setting of an existing lab and keep the rest.
+func OptionsFromPlan(p *Plan) PlanOptions {
+	o := PlanOptions{
+		Brokers:             len(p.Brokers),
+		Host:                p.Host,
+		Store:               p.Store,
+		LockInterval:        p.LockInterval,
+		KeepAlive:           p.KeepAlive,
+		NoStomp:             !p.Stomp,
+		NoNetworkConnectors: !p.NetworkConnectors,
+		Heap:                p.Heap,
+		JavaOpts:            p.JavaOpts,
+	}
+	for _, b := range p.Brokers {
+		o.OpenWirePorts = append(o.OpenWirePorts, b.OpenWirePort)
+		o.WebPorts = append(o.WebPorts, b.WebPort)
+		if b.StompPort != 0 {
+			o.StompPorts = append(o.StompPorts, b.StompPort)
+		}
+	}
+	return o
+}
