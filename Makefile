@@ -2,6 +2,7 @@
 #   make up     set up prerequisites and run a 2-broker lab in ./amq-lab
 #   make test   set up prerequisites and run every test (unit and live)
 
+SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin/amqlab
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -31,8 +32,11 @@ test: deps vet
 unit:
 	AMQLAB_SKIP_LIVE=1 $(GO) test -short ./...
 
+# Every benchmark, once each (they repeat internally where a spread matters);
+# the results table in docs/benchmarks.md is rewritten from this run.
 bench: deps build
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./...
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 90m ./... 2>&1 \
+	  | $(GO) run ./tools/benchdoc -o docs/benchmarks.md
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzPatchActiveMQ -fuzztime 60s ./xmlpatch
