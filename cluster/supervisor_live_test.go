@@ -1,0 +1,226 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/amqlab/amqlab/cluster"
+	"github.com/amqlab/amqlab/internal/testlab"
+)
+
+const liveTimeout = 2 * time.Minute
+
+func liveCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), liveTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func roles(st []cluster.BrokerStatus) map[string]cluster.Role {
+	m := map[string]cluster.Role{}
+	for _, s := range st {
+		m[s.Name] = s.Role
+	}
+	return m
+}
+
+// assertRoles checks one master, the rest slaves, and the facts behind them.
+func assertRoles(t *testing.T, lab *cluster.Lab, master string) {
+	t.Helper()
+	ctx := liveCtx(t)
+	st, err := lab.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := lab.LockHolder(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		want := cluster.RoleSlave
+		if s.Name == master {
+			want = cluster.RoleMaster
+		}
+		if s.Role != want {
+			t.Errorf("%s is %s, want %s (all: %v)", s.Name, s.Role, want, roles(st))
+		}
+		if s.Pid == 0 {
+			t.Errorf("%s has no pid", s.Name)
+		}
+		listensOpenWire := len(s.Listening) > 0 && s.Listening[0] == s.OpenWirePort
+		if listensOpenWire != (s.Name == master) {
+			t.Errorf("%s listens on %v; only the master may listen", s.Name, s.Listening)
+		}
+		if s.HoldsLock != (s.Name == master) {
+			t.Errorf("%s holds lock = %v", s.Name, s.HoldsLock)
+		}
+		if s.Name == master && h.Pid != s.Pid {
+			t.Errorf("lock holder is %v, want %s pid %d", h, s.Name, s.Pid)
+		}
+	}
+	b, _ := lab.Plan().Broker(master)
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(b.OpenWirePort)), 5*time.Second)
+	if err != nil {
+		t.Errorf("master %s does not accept connections: %v", master, err)
+	} else {
+		conn.Close()
+	}
+}
+
+func TestUpOneMasterRestSlaves(t *testing.T) {
+	for _, n := range []int{2, 3} {
+		t.Run(strconv.Itoa(n)+"brokers", func(t *testing.T) {
+			lab := testlab.New(t, testlab.Options{Brokers: n, Start: true})
+			master, err := lab.WaitMaster(liveCtx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first := lab.Plan().Brokers[0].Name; master != first {
+				t.Errorf("master is %s, want the first broker %s (started alone)", master, first)
+			}
+			assertRoles(t, lab, master)
+		})
+	}
+}
+
+// The article's last step: kill the master, a slave takes over, and the old
+// master started again stays slave.
+func TestKillMasterSlaveTakesOverOldStaysSlave(t *testing.T) {
+	lab := testlab.New(t, testlab.Options{Brokers: 2, Start: true})
+	ctx := liveCtx(t)
+	old, err := lab.WaitMaster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lab.Kill(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	next, err := lab.WaitTakeover(ctx, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next == old {
+		t.Fatalf("takeover reported the old master %s", old)
+	}
+	if err := lab.Start(ctx, cluster.StartOptions{Brokers: []string{old}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := lab.WaitSettled(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := roles(st); r[old] != cluster.RoleSlave || r[next] != cluster.RoleMaster {
+		t.Fatalf("after restarting %s: roles %v, want %s master and %s slave", old, r, next, old)
+	}
+	assertRoles(t, lab, next)
+}
+
+func TestResetRefusedWhileRunningAllowedAfterDown(t *testing.T) {
+	lab := testlab.New(t, testlab.Options{Brokers: 2, Start: true})
+	ctx := liveCtx(t)
+	store := lab.Plan().Store
+	err := lab.Reset(ctx, false)
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("reset of a running lab: err = %v, want a refusal", err)
+	}
+	if _, err := os.Stat(filepath.Join(store, "db.data")); err != nil {
+		t.Fatalf("refused reset touched the store: %v", err)
+	}
+	if err := lab.Down(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := lab.Reset(ctx, false); err != nil {
+		t.Fatalf("reset after down: %v", err)
+	}
+	entries, _ := os.ReadDir(store)
+	for _, e := range entries {
+		if e.Name() != "lock" {
+			t.Errorf("reset left %s in the store", e.Name())
+		}
+	}
+}
+
+func TestResetStopFirst(t *testing.T) {
+	lab := testlab.New(t, testlab.Options{Brokers: 2, Start: true})
+	ctx := liveCtx(t)
+	if err := lab.Reset(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	st, err := lab.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Role != cluster.RoleStopped {
+			t.Errorf("%s is %s after reset --stop", s.Name, s.Role)
+		}
+	}
+}
+
+// A run record whose pid now belongs to another process is stale: status
+// says stopped and stop signals nothing.
+func TestStaleRunRecordIsStoppedAndNeverSignalled(t *testing.T) {
+	lab := testlab.New(t, testlab.Options{Brokers: 2})
+	sleeper := exec.Command("sleep", "300")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait() })
+	b := lab.Plan().Brokers[0]
+	runDir := filepath.Join(lab.Dir(), "run")
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The record a crashed broker would leave, its pid since reused by sleep.
+	rec := `{"pid":` + strconv.Itoa(sleeper.Process.Pid) + `,"start_ticks":1,"marker":"-Dactivemq.base=` + b.Home + `","log_offset":0,"started_at":"2020-01-01T00:00:00Z"}`
+	if err := os.WriteFile(filepath.Join(runDir, b.Name+".json"), []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := liveCtx(t)
+	st, err := lab.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st[0].Role != cluster.RoleStopped || st[0].Pid != 0 {
+		t.Errorf("stale record: role %s pid %d, want stopped and no pid", st[0].Role, st[0].Pid)
+	}
+	if err := lab.Stop(ctx, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := lab.Kill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ws syscall.WaitStatus
+	if pid, err := syscall.Wait4(sleeper.Process.Pid, &ws, syscall.WNOHANG, nil); pid != 0 || err != nil {
+		t.Fatalf("the unrelated process was signalled: it ended (%v, %v)", ws, err)
+	}
+}
+
+func TestBusyPortFailsBeforeAnyJVM(t *testing.T) {
+	lab := testlab.New(t, testlab.Options{Brokers: 2})
+	b := lab.Plan().Brokers[1]
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(b.OpenWirePort)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	err = lab.Start(liveCtx(t), cluster.StartOptions{})
+	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(b.OpenWirePort)) {
+		t.Fatalf("start with port %d busy: err = %v, want it named", b.OpenWirePort, err)
+	}
+	if pids := testlab.LabProcesses(lab.Dir()); len(pids) != 0 {
+		t.Fatalf("JVMs %v started although a port was busy", pids)
+	}
+	if _, err := os.Stat(lab.LogPath(lab.Plan().Brokers[0].Name)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the first broker was launched (its log exists: %v)", err)
+	}
+}

@@ -1,0 +1,171 @@
+// Package testlab gives live tests a real ActiveMQ lab of their own: a lab
+// directory in t.TempDir(), free loopback ports for every connector, brokers
+// installed from the machine's ActiveMQ, optionally started with a master
+// awaited, and a cleanup that stops every broker and fails the test if any
+// JVM of the lab survives.
+package testlab
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/amqlab/amqlab/cluster"
+)
+
+// Options shape a test lab; zero values give two idle brokers.
+type Options struct {
+	Brokers           int  // default 2
+	Start             bool // start all brokers (first one alone) and wait for a master
+	Parallel          bool // with Start: start all at once
+	LockInterval      int  // ms; 0 means the lab default
+	NoStomp           bool
+	NetworkConnectors bool // the article's complementary connectors; off keeps test logs quiet
+	Heap              string
+}
+
+// startTimeout bounds starting a lab on a busy two-core machine.
+const startTimeout = 2 * time.Minute
+
+// New creates, installs and configures a lab for t, and starts it when
+// o.Start is set. Everything it starts is stopped when the test ends.
+func New(t testing.TB, o Options) *cluster.Lab {
+	t.Helper()
+	home := RequireActiveMQ(t)
+	n := o.Brokers
+	if n == 0 {
+		n = cluster.DefaultBrokers
+	}
+	ports := FreePorts(t, 3*n)
+	opts := cluster.PlanOptions{
+		Brokers:             n,
+		OpenWirePorts:       ports[:n],
+		StompPorts:          ports[n : 2*n],
+		WebPorts:            ports[2*n:],
+		LockInterval:        o.LockInterval,
+		NoStomp:             o.NoStomp,
+		NoNetworkConnectors: !o.NetworkConnectors,
+		Heap:                o.Heap,
+	}
+	lab, err := cluster.Create(filepath.Join(t.TempDir(), "lab"), opts)
+	if err != nil {
+		t.Fatalf("create lab: %v", err)
+	}
+	t.Cleanup(func() { Teardown(t, lab) })
+	install(t, lab, home)
+	if o.Start {
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		defer cancel()
+		if err := lab.Start(ctx, cluster.StartOptions{Parallel: o.Parallel}); err != nil {
+			t.Fatalf("start lab: %v", err)
+		}
+		if _, err := lab.WaitSettled(ctx); err != nil {
+			t.Fatalf("lab did not settle: %v", err)
+		}
+	}
+	return lab
+}
+
+// RequireActiveMQ returns the ActiveMQ home live tests run, or ends the test:
+// skipped with AMQLAB_SKIP_LIVE=1 or -short, failed when none is installed
+// so that a CI run without ActiveMQ cannot pass by skipping.
+func RequireActiveMQ(t testing.TB) string {
+	t.Helper()
+	if os.Getenv("AMQLAB_SKIP_LIVE") == "1" {
+		t.Skip("live test skipped: AMQLAB_SKIP_LIVE=1")
+	}
+	if testing.Short() {
+		t.Skip("live test skipped in -short mode")
+	}
+	candidates := []string{os.Getenv("ACTIVEMQ_HOME"), "/usr/share/activemq", "/opt/activemq"}
+	for _, home := range candidates {
+		if home == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(home, "bin", "activemq.jar")); err == nil {
+			return home
+		}
+	}
+	t.Fatalf("live test needs an ActiveMQ install: none found in $ACTIVEMQ_HOME, /usr/share/activemq or /opt/activemq; install one (make deps) or set AMQLAB_SKIP_LIVE=1 to skip live tests")
+	return ""
+}
+
+// FreePorts returns n distinct loopback ports that were free a moment ago.
+func FreePorts(t testing.TB, n int) []int {
+	t.Helper()
+	ports := make([]int, 0, n)
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
+	for len(ports) < n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("find a free port: %v", err)
+		}
+		held = append(held, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// teardownTimeout bounds the cleanup of one lab.
+const teardownTimeout = time.Minute
+
+// Teardown stops every broker of the lab and fails t if a JVM of the lab is
+// still running afterwards; such strays are killed so that they do not
+// disturb the next test.
+func Teardown(t testing.TB, lab *cluster.Lab) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	defer cancel()
+	if err := lab.Down(ctx, 10*time.Second); err != nil {
+		t.Errorf("stop lab: %v", err)
+	}
+	for _, pid := range LabProcesses(lab.Dir()) {
+		t.Errorf("process %d of lab %s survived the teardown; killed it", pid, lab.Dir())
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// LabProcesses lists the pids whose command line mentions the lab
+// directory: the lab's JVMs, whoever started them.
+func LabProcesses(labDir string) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if isZombie(stat) {
+			continue
+		}
+		if strings.Contains(string(cmdline), labDir+string(filepath.Separator)) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func isZombie(stat []byte) bool {
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && strings.HasPrefix(s[i+1:], " Z")
+}
