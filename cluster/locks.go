@@ -64,8 +64,8 @@ func parseLocks(r io.Reader) ([]lockEntry, error) {
 
 // devMajorMinor splits a Linux dev_t as glibc's major()/minor() do.
 func devMajorMinor(dev uint64) (major, minor uint64) {
-	major = (dev>>8)&0xfff | (dev>>32)&^uint64(0xfff)
-	minor = dev&0xff | (dev>>12)&^uint64(0xff)
+	major = (dev>>8)&0xfff | (dev>>32)&0xfffff000
+	minor = dev&0xff | (dev>>12)&0xffffff00
 	return major, minor
 }
 

@@ -86,9 +86,9 @@ func parseLogFacts(r io.Reader) logFacts {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), " \r")
+		line := sc.Text()
 		switch {
-		case strings.Contains(line, "Apache ActiveMQ") && strings.HasSuffix(line, ") started"):
+		case strings.Contains(line, "Apache ActiveMQ") && strings.Contains(line, ") started"):
 			lf.Started = true
 		case strings.Contains(line, "is locked by another server") && strings.Contains(line, "slave mode"):
 			lf.Slave = true
