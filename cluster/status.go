@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -60,6 +61,31 @@ func (h LockHolder) String() string {
 
 // failedTail is how many log lines status keeps of a failed broker.
 const failedTail = 10
+
+// failureLines returns the last lines of a failed broker's log that say
+// something: Java stack frames and the repeats of one message that the
+// launcher prints at several levels would push the reason out of view.
+func failureLines(path string) ([]string, error) {
+	lines, err := tailFile(path, 20*failedTail)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var kept []string
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "... ") && strings.HasSuffix(t, " more") {
+			continue
+		}
+		key := strings.TrimPrefix(strings.TrimPrefix(t, "ERROR: "), "Caused by: ")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		kept = append(kept, l)
+	}
+	return kept[max(len(kept)-failedTail, 0):], nil
+}
 
 // storeLockPath is the file KahaDB locks in the shared store.
 func (p *Plan) storeLockPath() string { return filepath.Join(p.Store, "lock") }
@@ -137,7 +163,7 @@ func (l *Lab) brokerStatus(b BrokerPlan, lockPid int) (BrokerStatus, error) {
 	}
 	s.Role = roleOf(f)
 	if s.Role == RoleFailed {
-		s.LastLines, _ = tailFile(l.LogPath(b.Name), failedTail)
+		s.LastLines, _ = failureLines(l.LogPath(b.Name))
 	}
 	return s, nil
 }
