@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -14,7 +12,8 @@ import (
 
 // Everything that can be known to fail is checked before the first JVM
 // starts: a lab that starts one broker and then stops on the second leaves
-// the user with a half-running lab and a confusing log.
+// the user with a half-running lab and a confusing log. The checks are the
+// doctor's, turned into one error.
 
 // preflight checks java, the installs and the ports of the brokers about to
 // start, and returns the java launcher to use.
@@ -23,9 +22,11 @@ func (l *Lab) preflight(ctx context.Context, targets []BrokerPlan) (string, erro
 	if err != nil {
 		return "", err
 	}
+	// Without a recorded minimum the broker itself reports a Java too old;
+	// skipping the extra JVM start keeps restarts quick.
 	if d := l.Dist(); d != nil && d.MinJava > 0 {
-		if err := checkJavaVersion(ctx, java, d.MinJava, d.Version); err != nil {
-			return "", err
+		if c := checkJava(ctx, d); !c.OK {
+			return "", checkError(c)
 		}
 	}
 	for _, b := range targets {
@@ -33,10 +34,21 @@ func (l *Lab) preflight(ctx context.Context, targets []BrokerPlan) (string, erro
 			return "", err
 		}
 	}
-	if err := l.checkPorts(targets); err != nil {
-		return "", err
+	plan := l.Plan()
+	web := l.Dist() == nil || l.Dist().WebConsole
+	for _, pp := range plan.Ports() {
+		if pp.Use == "web" && !web || !containsBroker(targets, pp.Broker) {
+			continue
+		}
+		if c := checkPort(plan, pp); !c.OK {
+			return "", checkError(c)
+		}
 	}
 	return java, nil
+}
+
+func checkError(c Check) error {
+	return fmt.Errorf("%s: %s; %s", c.Name, c.Detail, c.Fix)
 }
 
 // checkInstalled looks for the two files a broker cannot start without.
@@ -60,25 +72,6 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// checkPorts binds every port the brokers will listen on, and releases it.
-func (l *Lab) checkPorts(targets []BrokerPlan) error {
-	plan := l.Plan()
-	web := l.Dist() == nil || l.Dist().WebConsole
-	for _, pp := range plan.Ports() {
-		if pp.Use == "web" && !web || !containsBroker(targets, pp.Broker) {
-			continue
-		}
-		addr := net.JoinHostPort(plan.Host, strconv.Itoa(pp.Port))
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return fmt.Errorf("port %d (%s of %s) is already in use%s; stop that program or give the lab other ports ('amqlab install --port …')",
-				pp.Port, pp.Use, pp.Broker, describePortOwner(pp.Port))
-		}
-		ln.Close()
-	}
-	return nil
-}
-
 func containsBroker(bs []BrokerPlan, name string) bool {
 	for _, b := range bs {
 		if b.Name == name {
@@ -88,50 +81,7 @@ func containsBroker(bs []BrokerPlan, name string) bool {
 	return false
 }
 
-// describePortOwner names the local process listening on port, when this
-// user may see it.
-func describePortOwner(port int) string {
-	entries, err := os.ReadDir(procRoot)
-	if err != nil {
-		return ""
-	}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		ports, err := listeningPorts(procRoot, pid)
-		if err != nil || !ports[port] {
-			continue
-		}
-		args, _ := readCmdline(procRoot, pid)
-		name := "?"
-		if len(args) > 0 {
-			name = filepath.Base(args[0])
-		}
-		return fmt.Sprintf(" by pid %d (%s)", pid, name)
-	}
-	return ""
-}
-
 var javaVersionRE = regexp.MustCompile(`version "(\d+)(?:\.(\d+))?`)
-
-// checkJavaVersion runs java -version once; ActiveMQ fails with a class
-// version error deep in its log when java is too old.
-func checkJavaVersion(ctx context.Context, java string, minMajor int, amqVersion string) error {
-	out, err := exec.CommandContext(ctx, java, "-version").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s -version failed: %w; check the Java install or JAVA_HOME", java, err)
-	}
-	major := parseJavaMajor(string(out))
-	if major == 0 {
-		return nil // unknown format: let the broker speak for itself
-	}
-	if major < minMajor {
-		return fmt.Errorf("ActiveMQ %s needs Java %d or newer, but %s is Java %d; install a newer Java and point JAVA_HOME at it", amqVersion, minMajor, java, major)
-	}
-	return nil
-}
 
 // parseJavaMajor reads the major version from java -version output;
 // "1.8.0_402" is Java 8.

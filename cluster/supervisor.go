@@ -226,7 +226,7 @@ func (l *Lab) WaitSettled(ctx context.Context) ([]BrokerStatus, error) {
 		if err := noProgress(st, h, ""); err != nil {
 			return false, err
 		}
-		if len(withRole(st, RoleMaster)) == 1 && len(withRole(st, RoleStarting)) == 0 {
+		if _, ok := settledMaster(st); ok {
 			settled = st
 			return true, nil
 		}
@@ -255,6 +255,16 @@ func noProgress(st []BrokerStatus, h LockHolder, excluded string) error {
 		}
 	}
 	return errors.New("no broker is running; start the lab with 'amqlab up' or 'amqlab start'")
+}
+
+// settledMaster returns the master when every running broker is master or
+// slave and exactly one is master.
+func settledMaster(st []BrokerStatus) (string, bool) {
+	masters := withRole(st, RoleMaster)
+	if len(masters) != 1 || len(withRole(st, RoleStarting)) != 0 {
+		return "", false
+	}
+	return masters[0], true
 }
 
 func withRole(st []BrokerStatus, r Role) []string {

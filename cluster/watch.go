@@ -16,6 +16,9 @@ const (
 	EventSlave   EventKind = "slave"   // it waits for the store lock
 	EventExited  EventKind = "exited"  // it ended after it was up, or was stopped
 	EventFailed  EventKind = "failed"  // it ended while starting
+	// EventSettled: every running broker is master or slave, with one
+	// master. Broker names the master; it comes after that poll's other events.
+	EventSettled EventKind = "settled"
 )
 
 // Event is one change, as seen by comparing two sets of facts. Events come
@@ -38,6 +41,8 @@ func (e Event) String() string {
 		return "became master: holds the store lock and accepts connections"
 	case EventSlave:
 		return "is slave: waiting for the store lock"
+	case EventSettled:
+		return "roles settled: " + e.Broker + " is master"
 	case EventFailed:
 		s := "failed to start" + e.exitText()
 		if len(e.Lines) > 0 {
@@ -89,6 +94,7 @@ type watcher struct {
 	lab     *Lab
 	prev    map[string]BrokerStatus
 	pending map[string]pendingExit
+	master  string // of the last settled state reported
 }
 
 // pendingExit is an ended process whose exit code is not known yet.
@@ -128,6 +134,21 @@ func (w *watcher) compare(st []BrokerStatus, now time.Time, sink func(Event)) {
 				sink(Event{Broker: cur.Name, Kind: EventSlave, Pid: cur.Pid})
 			}
 		}
+	}
+	w.reportSettled(st, sink)
+}
+
+// reportSettled reports a settled lab once per master.
+func (w *watcher) reportSettled(st []BrokerStatus, sink func(Event)) {
+	master, ok := settledMaster(st)
+	switch {
+	case !ok:
+		if len(withRole(st, RoleMaster)) == 0 {
+			w.master = "" // the same broker may become master again later
+		}
+	case master != w.master:
+		w.master = master
+		sink(Event{Broker: master, Kind: EventSettled, Pid: find(st, master).Pid})
 	}
 }
 

@@ -28,15 +28,16 @@ func TestWatcherReportsTransitions(t *testing.T) {
 		{"all stopped", 0, nil, []BrokerStatus{stopped("a"), stopped("b")}, nil},
 		{"a launched", 1, nil, []BrokerStatus{running("a", 10, RoleStarting), stopped("b")}, []string{"a started (pid 10)"}},
 		{"a master", 2, nil, []BrokerStatus{running("a", 10, RoleMaster), stopped("b")},
-			[]string{"a became master: holds the store lock and accepts connections"}},
+			[]string{"a became master: holds the store lock and accepts connections", "a roles settled: a is master"}},
 		{"b slave at once", 3, nil, []BrokerStatus{running("a", 10, RoleMaster), running("b", 11, RoleSlave)},
 			[]string{"b started (pid 11)", "b is slave: waiting for the store lock"}},
 		{"a gone, code not known yet", 4, nil, []BrokerStatus{stopped("a"), running("b", 11, RoleStarting)}, nil},
 		{"a's code recorded", 5, func() {
 			_ = writeJSON(exitPath(dir, "a"), &exitRecord{Pid: 10, Code: 137, Signal: "SIGKILL"})
 		}, []BrokerStatus{stopped("a"), running("b", 11, RoleMaster)},
-			[]string{"a exited with code 137 (SIGKILL)", "b became master: holds the store lock and accepts connections"}},
+			[]string{"a exited with code 137 (SIGKILL)", "b became master: holds the store lock and accepts connections", "b roles settled: b is master"}},
 		{"a relaunched and fails", 6, nil, []BrokerStatus{running("a", 12, RoleStarting), running("b", 11, RoleMaster)}, []string{"a started (pid 12)"}},
+		// settled again with the same master: nothing new to report
 		{"a failed", 7, nil, []BrokerStatus{{Name: "a", Role: RoleFailed, ExitCode: &code1, LastLines: []string{"boom"}}, running("b", 11, RoleMaster)},
 			[]string{"a failed to start with code 1: boom"}},
 		{"b stopped, no code ever", 8, nil, []BrokerStatus{{Name: "a", Role: RoleFailed}, stopped("b")}, nil},
