@@ -95,7 +95,7 @@ func checkJava(ctx context.Context, d *Distribution) Check {
 }
 
 // checkPort binds the port on the listen host and lets it go. A port held
-// by this lab's own broker is fine: the lab is running.
+// by the broker it is planned for is fine: that broker is running.
 func checkPort(p *Plan, pp PlannedPort) Check {
 	c := Check{Name: fmt.Sprintf("port %d (%s %s)", pp.Port, pp.Broker, pp.Use)}
 	addr := net.JoinHostPort(p.Host, strconv.Itoa(pp.Port))
@@ -116,7 +116,7 @@ func checkPort(p *Plan, pp PlannedPort) Check {
 		c.Detail = addr + " is in use by a process this user cannot see"
 		return c
 	}
-	if b, ok := brokerOfPID(p, pid); ok {
+	if b, ok := brokerOfPID(p, pid); ok && b == pp.Broker {
 		c.OK, c.Fix = true, ""
 		c.Detail = fmt.Sprintf("%s is in use by this lab's broker %s (pid %d)", addr, b, pid)
 		return c

@@ -116,6 +116,11 @@ func TestDoctorAcceptsPortOfOwnBroker(t *testing.T) {
 	if !c.OK || !strings.Contains(c.Detail, want) {
 		t.Errorf("check %+v, want OK naming %q", c, want)
 	}
+	// The same port planned for another broker is a conflict.
+	other := p.Brokers[1].Name
+	if c := checkPort(p, PlannedPort{other, "openwire", b.OpenWirePort}); c.OK {
+		t.Errorf("port of %s accepted for %s: %+v", b.Name, other, c)
+	}
 }
 
 // TestHelperListener is not a test: TestDoctorAcceptsPortOfOwnBroker runs
