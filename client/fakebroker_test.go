@@ -14,11 +14,11 @@ import (
 // connection open, or dropping the connection after an exact number of
 // receipts.
 type fakeBroker struct {
-	t        *testing.T
-	ln       net.Listener
-	refuse   string // if set, answer CONNECT with an ERROR with this message
-	silent   bool   // accept SENDs but never send a receipt
-	dieAt    int    // if > 0, die like a killed broker on this SEND (1-based): stop listening, drop every connection
+	t      *testing.T
+	ln     net.Listener
+	refuse string // if set, answer CONNECT with an ERROR with this message
+	silent bool   // accept SENDs but never send a receipt
+	dieAt  int    // if > 0, die like a killed broker on this SEND (1-based): stop listening, drop every connection
 
 	mu     sync.Mutex
 	bodies []string // SEND bodies received, in order

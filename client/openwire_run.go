@@ -48,12 +48,13 @@ func (o *openWire) run(ctx context.Context, tmp, tool string, args []string, idl
 	connected := false
 	var complaints []string // WARN and ERROR lines, for the error message
 	var stop error
-	idled := false
+	idled, exited := false, false
 loop:
 	for {
 		select {
 		case raw, ok := <-lines:
 			if !ok {
+				exited = true
 				break loop
 			}
 			if o.opts.Verbose != nil {
@@ -88,11 +89,13 @@ loop:
 			break loop
 		}
 	}
-	kill()
-	go func() {
-		for range lines { // let the reader finish
-		}
-	}()
+	if !exited {
+		kill() // ending it early; a tool that closed its output is left to exit by itself
+		go func() {
+			for range lines { // let the reader finish
+			}
+		}()
+	}
 	waitErr := cmd.Wait()
 	switch {
 	case stop != nil:
