@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -57,6 +58,9 @@ func (e Event) exitText() string {
 	switch {
 	case e.Signal != "":
 		return fmt.Sprintf(" with code %d (%s)", e.ExitCode, e.Signal)
+	case e.ExitCode > 128 && e.ExitCode < 128+65: // 64 signals on Linux
+		// A JVM that handles a signal exits by itself with 128+signal.
+		return fmt.Sprintf(" with code %d (after %s)", e.ExitCode, signalName(syscall.Signal(e.ExitCode-128)))
 	case e.ExitCode >= 0:
 		return fmt.Sprintf(" with code %d", e.ExitCode)
 	}
@@ -84,9 +88,30 @@ func (l *Lab) Watch(ctx context.Context, interval time.Duration, sink func(Event
 		w.compare(st, time.Now(), sink)
 		select {
 		case <-ctx.Done():
+			w.drain(l, sink)
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// drain reports what changed since the last poll once more after the
+// watch was cancelled, typically right after the lab was stopped, waiting
+// up to exitGrace for the exit codes of brokers seen ending.
+func (w *watcher) drain(l *Lab, sink func(Event)) {
+	deadline := time.Now().Add(exitGrace)
+	for {
+		st, err := l.Status(context.Background())
+		if err != nil {
+			return
+		}
+		now := time.Now()
+		if len(w.pending) == 0 || now.After(deadline) {
+			w.compare(st, deadline.Add(time.Nanosecond), sink)
+			return
+		}
+		w.compare(st, now, sink)
+		time.Sleep(pollInterval)
 	}
 }
 
