@@ -115,6 +115,14 @@ func (l *ledger) deliver(body []byte) {
 	l.highest = max(l.highest, seq)
 }
 
+// counts returns how many messages were handed to the client and how many
+// of them were acknowledged so far.
+func (l *ledger) counts() (sent, acked int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sent, len(l.acked)
+}
+
 // acknowledged is how many distinct numbers the broker confirmed so far.
 func (l *ledger) acknowledged() int {
 	l.mu.Lock()
@@ -148,22 +156,28 @@ func (l *ledger) result() Tally {
 	return t
 }
 
-// stall is the longest pause between two acknowledgements around at: from
-// the last one before it to the first one after it (or to end when none
-// followed).
-func (l *ledger) stall(at, end time.Time) time.Duration {
+// stall is the longest pause between acknowledgements from just before
+// from until to: the gaps between consecutive acknowledgements in that
+// window, starting at the last one before from, and the gap from the last
+// one to to. A signal takes a moment to land, so the pause a failover
+// causes may begin a little after from.
+func (l *ledger) stall(from, to time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i, _ := slices.BinarySearchFunc(l.ackTimes, at, func(t, target time.Time) int { return t.Compare(target) })
-	before := at
+	i, _ := slices.BinarySearchFunc(l.ackTimes, from, func(t, target time.Time) int { return t.Compare(target) })
+	prev := from
 	if i > 0 {
-		before = l.ackTimes[i-1]
+		prev = l.ackTimes[i-1]
 	}
-	after := end
-	if i < len(l.ackTimes) {
-		after = l.ackTimes[i]
+	var longest time.Duration
+	for _, t := range l.ackTimes[i:] {
+		if t.After(to) {
+			break
+		}
+		longest = max(longest, t.Sub(prev))
+		prev = t
 	}
-	return after.Sub(before)
+	return max(longest, to.Sub(prev))
 }
 
 // String is a one-line summary for logs and errors.
