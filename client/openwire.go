@@ -15,6 +15,10 @@ import (
 	"time"
 )
 
+// ErrCountRequired: the Java consumer tool waits for an exact number of
+// messages, so the openwire driver cannot consume "until idle".
+var ErrCountRequired = errors.New("the Java consumer tool needs a message count; give one (--count) or use the stomp driver")
+
 // openWire is the driver that runs the install's Java client tools, so the
 // messages go through ActiveMQ's own failover transport.
 type openWire struct {
@@ -169,7 +173,7 @@ func (o *openWire) Consume(ctx context.Context, dest string, co ConsumeOptions, 
 		return ConsumeResult{}, err
 	}
 	if co.Max <= 0 {
-		return ConsumeResult{}, errors.New("the Java consumer tool needs a message count; give one (--count) or use the stomp driver")
+		return ConsumeResult{}, ErrCountRequired
 	}
 	tmp, err := os.MkdirTemp("", "amqlab-consumer-")
 	if err != nil {
