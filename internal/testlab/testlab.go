@@ -1,8 +1,8 @@
 // Package testlab gives live tests a real ActiveMQ lab of their own: a lab
 // directory in t.TempDir(), free loopback ports for every connector, brokers
-// installed from the machine's ActiveMQ, optionally started with a master
-// awaited, and a cleanup that stops every broker and fails the test if any
-// JVM of the lab survives.
+// installed and configured from the machine's ActiveMQ the way 'amqlab
+// install' does it, optionally started with a master awaited, and a cleanup
+// that stops every broker and fails the test if any JVM of the lab survives.
 package testlab
 
 import (
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/amqlab/amqlab/cluster"
+	"github.com/amqlab/amqlab/internal/distfixture"
 )
 
 // Options shape a test lab; zero values give two idle brokers.
@@ -58,10 +59,16 @@ func New(t testing.TB, o Options) *cluster.Lab {
 		t.Fatalf("create lab: %v", err)
 	}
 	t.Cleanup(func() { Teardown(t, lab) })
-	install(t, lab, home)
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	inst := cluster.InstallOptions{Dist: home, CacheDir: t.TempDir()}
+	if err := lab.Install(ctx, inst); err != nil {
+		t.Fatalf("install lab from %s: %v", home, err)
+	}
+	if _, err := lab.Configure(nil); err != nil {
+		t.Fatalf("configure lab: %v", err)
+	}
 	if o.Start {
-		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-		defer cancel()
 		if err := lab.Start(ctx, cluster.StartOptions{Parallel: o.Parallel}); err != nil {
 			t.Fatalf("start lab: %v", err)
 		}
@@ -77,23 +84,7 @@ func New(t testing.TB, o Options) *cluster.Lab {
 // so that a CI run without ActiveMQ cannot pass by skipping.
 func RequireActiveMQ(t testing.TB) string {
 	t.Helper()
-	if os.Getenv("AMQLAB_SKIP_LIVE") == "1" {
-		t.Skip("live test skipped: AMQLAB_SKIP_LIVE=1")
-	}
-	if testing.Short() {
-		t.Skip("live test skipped in -short mode")
-	}
-	candidates := []string{os.Getenv("ACTIVEMQ_HOME"), "/usr/share/activemq", "/opt/activemq"}
-	for _, home := range candidates {
-		if home == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(home, "bin", "activemq.jar")); err == nil {
-			return home
-		}
-	}
-	t.Fatalf("live test needs an ActiveMQ install: none found in $ACTIVEMQ_HOME, /usr/share/activemq or /opt/activemq; install one (make deps) or set AMQLAB_SKIP_LIVE=1 to skip live tests")
-	return ""
+	return distfixture.Home(t)
 }
 
 // FreePorts returns n distinct loopback ports that were free a moment ago.
