@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"net"
@@ -222,5 +223,63 @@ func TestBusyPortFailsBeforeAnyJVM(t *testing.T) {
 	}
 	if _, err := os.Stat(lab.LogPath(lab.Plan().Brokers[0].Name)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the first broker was launched (its log exists: %v)", err)
+	}
+}
+
+// TestMain lets the test binary double as a stray process that holds a
+// lock, the way a JVM left from an earlier lab would.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("AMQLAB_TEST_HOLD_LOCK"); path != "" {
+		holdLockForever(path)
+	}
+	os.Exit(m.Run())
+}
+
+func holdLockForever(path string) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		os.Exit(3)
+	}
+	lk := syscall.Flock_t{Type: syscall.F_WRLCK}
+	if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
+		os.Exit(4)
+	}
+	os.Stdout.WriteString("locked\n")
+	select {}
+}
+
+func TestForeignLockHolderIsNamedAndBlocksStart(t *testing.T) {
+	lab := testlab.New(t, testlab.Options{Brokers: 2})
+	lockPath := filepath.Join(lab.Plan().Store, "lock")
+	stray := exec.Command(os.Args[0], "-test.run=^$")
+	stray.Env = append(os.Environ(), "AMQLAB_TEST_HOLD_LOCK="+lockPath)
+	out, err := stray.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stray.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stray.Process.Kill(); stray.Wait() })
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "locked\n" {
+		t.Fatalf("stray did not take the lock: %q", line)
+	}
+	ctx := liveCtx(t)
+	h, err := lab.LockHolder(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Foreign() || h.Pid != stray.Process.Pid {
+		t.Fatalf("lock holder %+v, want foreign pid %d", h, stray.Process.Pid)
+	}
+	err = lab.Start(ctx, cluster.StartOptions{})
+	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(stray.Process.Pid)) {
+		t.Fatalf("start with a stray lock holder: err = %v, want it named", err)
+	}
+	if err := lab.Reset(ctx, false); err == nil {
+		t.Fatal("reset went ahead while a stray holds the store lock")
+	}
+	if pids := testlab.LabProcesses(lab.Dir()); len(pids) != 0 {
+		t.Fatalf("JVMs %v started although a stray holds the lock", pids)
 	}
 }
