@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/amqlab/amqlab/templates"
 	"github.com/amqlab/amqlab/xmlpatch"
@@ -67,9 +68,6 @@ func (l *Lab) Configure(r Reporter) ([]ConfigReport, error) {
 	if plan.Stomp && !slices.Contains(d.Protocols, "stomp") {
 		rep.Warn(fmt.Sprintf("ActiveMQ %s has no STOMP module: the brokers get no STOMP connector, so the native client cannot connect (use --stomp=false to silence this)", d.Version))
 	}
-	if !d.WebConsole {
-		rep.Info(fmt.Sprintf("ActiveMQ %s has no web console: its <import> is removed from activemq.xml", d.Version))
-	}
 	reports := make([]ConfigReport, len(plan.Brokers))
 	updates := make([][]fileUpdate, len(plan.Brokers))
 	for i, b := range plan.Brokers {
@@ -79,6 +77,11 @@ func (l *Lab) Configure(r Reporter) ([]ConfigReport, error) {
 			rep.Step("Configure " + b.Name)(err)
 			return nil, fmt.Errorf("configure %s: %w (no file of any broker was changed)", b.Name, err)
 		}
+	}
+	if slices.ContainsFunc(reports, func(r ConfigReport) bool {
+		return slices.ContainsFunc(r.Changes, func(c string) bool { return strings.Contains(c, xmlpatch.NoWebConsole) })
+	}) {
+		rep.Info(fmt.Sprintf("ActiveMQ %s has no web console: amqlab removes the web console's <import> from activemq.xml", d.Version))
 	}
 	for i, b := range plan.Brokers {
 		done := rep.Step("Configure " + b.Name)

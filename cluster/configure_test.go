@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -334,5 +335,42 @@ func TestConfigDiff(t *testing.T) {
 	}
 	if _, err := l.ConfigDiff("nope"); err == nil || !strings.Contains(err.Error(), `no broker "nope"`) {
 		t.Errorf("unknown broker: %v", err)
+	}
+}
+
+// infoRecorder keeps what a Reporter was told, informational lines included.
+type infoRecorder struct {
+	Quiet
+	infos, warns []string
+	steps        []string
+}
+
+func (r *infoRecorder) Info(msg string) { r.infos = append(r.infos, msg) }
+func (r *infoRecorder) Warn(msg string) { r.warns = append(r.warns, msg) }
+func (r *infoRecorder) Step(name string) func(error) {
+	return func(err error) { r.steps = append(r.steps, fmt.Sprintf("%s: %v", name, err)) }
+}
+
+func TestConfigureSaysOnceThatTheWebConsoleGoes(t *testing.T) {
+	for rel, want := range map[string]int{"5.17.7": 1, "debian-5.17.2": 0} {
+		l := fakeInstall(t, rel)
+		l.state.Dist.WebConsole = false
+		rec := &infoRecorder{}
+		if _, err := l.Configure(rec); err != nil {
+			t.Fatal(err)
+		}
+		assertConfigured(t, l)
+		n := 0
+		for _, m := range rec.infos {
+			if strings.Contains(m, "no web console") {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("%s: said %d times that the web console import goes, want %d: %q", rel, n, want, rec.infos)
+		}
+		if len(rec.steps) != 4 || rec.steps[3] != "Configure "+l.Plan().Brokers[2].Name+": <nil>" {
+			t.Errorf("%s: steps %q", rel, rec.steps)
+		}
 	}
 }

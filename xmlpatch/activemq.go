@@ -2,6 +2,10 @@ package xmlpatch
 
 import "fmt"
 
+// NoWebConsole ends the change note of a removed web-console <import>, so
+// that callers can tell the user once rather than once per broker.
+const NoWebConsole = "this ActiveMQ install has no web console"
+
 // Result is a patched file and what the patch changed, in words a user
 // reads in the configure step's output.
 type Result struct {
@@ -42,7 +46,7 @@ func PatchActiveMQ(file string, data []byte, spec BrokerSpec) (*Result, error) {
 	if !spec.WebConsole {
 		for _, imp := range webConsoleImports(src) {
 			ed.removeElement(imp)
-			ed.notef(`removed <import resource=%q/>: this ActiveMQ install has no web console`, imp.SelectAttrValue("resource", ""))
+			ed.notef(`removed <import resource=%q/>: %s`, imp.SelectAttrValue("resource", ""), NoWebConsole)
 		}
 	}
 	return ed.finish(func(s *source) error {
