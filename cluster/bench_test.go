@@ -3,12 +3,14 @@ package cluster_test
 import (
 	"context"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/amqlab/amqlab/cluster"
+	"github.com/amqlab/amqlab/internal/distfixture"
 	"github.com/amqlab/amqlab/internal/testlab"
 )
 
@@ -104,4 +106,67 @@ func reportSpread(b *testing.B, samples []time.Duration) {
 	b.ReportMetric(samples[len(samples)/2].Seconds(), "median-s")
 	b.ReportMetric(samples[0].Seconds(), "min-s")
 	b.ReportMetric(samples[len(samples)-1].Seconds(), "max-s")
+}
+
+// upRounds is how many times one run of an up benchmark starts a lab.
+const upRounds = 5
+
+// BenchmarkUpInstalled times starting an installed two-broker lab until its
+// roles settle: the first broker alone until it holds the lock, then the
+// second until it logs that it waits as slave.
+func BenchmarkUpInstalled(b *testing.B) {
+	lab := testlab.New(b, testlab.Options{Brokers: 2})
+	var samples []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		for range upRounds {
+			samples = append(samples, timeUp(b, lab))
+		}
+	}
+	reportSpread(b, samples)
+}
+
+// BenchmarkUpFromTarGz times the whole way from a release archive to a
+// settled two-broker lab: install, configure, start.
+func BenchmarkUpFromTarGz(b *testing.B) {
+	archive := distfixture.TarGz(b, testlab.RequireActiveMQ(b))
+	var samples []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		for range upRounds {
+			b.StopTimer()
+			lab := testlab.Create(b, testlab.Options{Brokers: 2})
+			b.StartTimer()
+			start := time.Now()
+			testlab.Install(b, lab, archive)
+			samples = append(samples, time.Since(start)+timeUp(b, lab))
+			b.StopTimer()
+			if err := os.RemoveAll(lab.Dir()); err != nil { // keep disk use flat
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+	}
+	reportSpread(b, samples)
+}
+
+// timeUp starts the lab, waits for its roles and stops it again; only the
+// start is timed.
+func timeUp(b *testing.B, lab *cluster.Lab) time.Duration {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	if err := lab.Start(ctx, cluster.StartOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := lab.WaitSettled(ctx); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(start)
+	b.StopTimer()
+	if err := lab.Down(ctx, 0); err != nil {
+		b.Fatal(err)
+	}
+	b.StartTimer()
+	return took
 }

@@ -38,7 +38,27 @@ const startTimeout = 2 * time.Minute
 // o.Start is set. Everything it starts is stopped when the test ends.
 func New(t testing.TB, o Options) *cluster.Lab {
 	t.Helper()
-	home := RequireActiveMQ(t)
+	lab := Create(t, o)
+	Install(t, lab, RequireActiveMQ(t))
+	if o.Start {
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		defer cancel()
+		if err := lab.Start(ctx, cluster.StartOptions{Parallel: o.Parallel}); err != nil {
+			t.Fatalf("start lab: %v", err)
+		}
+		if _, err := lab.WaitSettled(ctx); err != nil {
+			t.Fatalf("lab did not settle: %v", err)
+		}
+	}
+	return lab
+}
+
+// Create plans a lab for t on free ports without installing anything, for
+// tests of the installation itself. Its brokers are stopped when the test
+// ends; o.Start is ignored.
+func Create(t testing.TB, o Options) *cluster.Lab {
+	t.Helper()
+	RequireActiveMQ(t)
 	n := o.Brokers
 	if n == 0 {
 		n = cluster.DefaultBrokers
@@ -59,24 +79,22 @@ func New(t testing.TB, o Options) *cluster.Lab {
 		t.Fatalf("create lab: %v", err)
 	}
 	t.Cleanup(func() { Teardown(t, lab) })
+	return lab
+}
+
+// Install installs the lab from dist (an ActiveMQ home or archive) and
+// configures it, as 'amqlab install --dist dist' does.
+func Install(t testing.TB, lab *cluster.Lab, dist string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	inst := cluster.InstallOptions{Dist: home, CacheDir: t.TempDir()}
+	inst := cluster.InstallOptions{Dist: dist, CacheDir: t.TempDir(), Search: []string{}}
 	if err := lab.Install(ctx, inst); err != nil {
-		t.Fatalf("install lab from %s: %v", home, err)
+		t.Fatalf("install lab from %s: %v", dist, err)
 	}
 	if _, err := lab.Configure(nil); err != nil {
 		t.Fatalf("configure lab: %v", err)
 	}
-	if o.Start {
-		if err := lab.Start(ctx, cluster.StartOptions{Parallel: o.Parallel}); err != nil {
-			t.Fatalf("start lab: %v", err)
-		}
-		if _, err := lab.WaitSettled(ctx); err != nil {
-			t.Fatalf("lab did not settle: %v", err)
-		}
-	}
-	return lab
 }
 
 // RequireActiveMQ returns the ActiveMQ home live tests run, or ends the test:
