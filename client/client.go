@@ -81,10 +81,14 @@ type ConsumeOptions struct {
 
 // ConsumeResult summarises a Consume.
 type ConsumeResult struct {
-	Received    int           `json:"received"`
-	Redelivered int           `json:"redelivered"` // flagged as delivered before (e.g. unacknowledged at a failover)
-	Failovers   int           `json:"failovers"`
-	Elapsed     time.Duration `json:"elapsed_ns"`
+	Received    int `json:"received"`
+	Redelivered int `json:"redelivered"` // flagged by the broker as delivered before
+	// Duplicates are messages whose id this Consume had handled already:
+	// after a master crash the new master may not know of acknowledgements
+	// (or redelivery flags) the old one had not yet written to the store.
+	Duplicates int           `json:"duplicates"`
+	Failovers  int           `json:"failovers"`
+	Elapsed    time.Duration `json:"elapsed_ns"`
 }
 
 // Received is a message as browsed or consumed.
@@ -95,7 +99,8 @@ type Received struct {
 	Timestamp   time.Time         `json:"timestamp"`
 	Size        int               `json:"size"` // body bytes
 	Persistent  bool              `json:"persistent"`
-	Redelivered bool              `json:"redelivered"`
+	Redelivered bool              `json:"redelivered"`         // the broker's flag
+	Duplicate   bool              `json:"duplicate,omitempty"` // this Consume handled the same id before
 	Destination string            `json:"destination"`
 	Broker      string            `json:"broker"` // URL it was read from
 	Headers     map[string]string `json:"headers,omitempty"`

@@ -308,6 +308,53 @@ func TestConsumeAcknowledgesOnlyHandledMessages(t *testing.T) {
 	}
 }
 
+// TestConsumeFailsOverWhenTheMasterDies kills the master while a consumer
+// works through a queue: the consumer resubscribes on the new master and
+// every message is handled at least once; messages whose acknowledgement
+// the old master had not stored come again and are counted as duplicates.
+func TestConsumeFailsOverWhenTheMasterDies(t *testing.T) {
+	lab := testlab.New(t, testlab.Options{Start: true})
+	ctx := liveCtx(t)
+	master, err := lab.WaitMaster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, log := dial(t, lab.FailoverURL("stomp"), client.Options{})
+	const n, killAt = 1500, 300
+	msgs := make([]client.Message, n)
+	for i := range msgs {
+		msgs[i] = client.Message{Body: []byte(strconv.Itoa(i))}
+	}
+	if _, err := c.Send(ctx, "drain", msgs, client.SendOptions{Persistent: true}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	killed := make(chan error, 1)
+	res, err := c.Consume(ctx, "drain", client.ConsumeOptions{Idle: 3 * time.Second}, func(m client.Received) error {
+		seen[string(m.Body)]++
+		if len(seen) == killAt {
+			go func() { killed <- lab.Kill(ctx, master) }()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-killed; err != nil {
+		t.Fatal(err)
+	}
+	if res.Failovers != 1 || len(log.of(client.Disconnected)) != 1 {
+		t.Errorf("result %+v, disconnects %v: want one failover", res, log.of(client.Disconnected))
+	}
+	if len(seen) != n {
+		t.Errorf("handled %d distinct messages, want %d", len(seen), n)
+	}
+	if dups := res.Received - len(seen); dups != res.Duplicates {
+		t.Errorf("%d messages handled twice but %d counted as duplicates", dups, res.Duplicates)
+	}
+	t.Logf("consumed %d (%d distinct, %d duplicates, %d flagged redelivered) across the failover", res.Received, len(seen), res.Duplicates, res.Redelivered)
+}
+
 // TestBrokerErrorIsShownVerbatim provokes a real ERROR frame: a SEND in a
 // transaction the broker never heard of.
 func TestBrokerErrorIsShownVerbatim(t *testing.T) {

@@ -194,7 +194,8 @@ func (c *stompClient) browseOnce(ctx context.Context, s *session, d Destination)
 }
 
 // Consume implements Client. After a failover it subscribes again; messages
-// handled but not yet acknowledged come back flagged as redelivered.
+// handled but not yet acknowledged on the store come back, and are counted
+// as duplicates by their message id.
 func (c *stompClient) Consume(ctx context.Context, dest string, o ConsumeOptions, handle func(Received) error) (ConsumeResult, error) {
 	d, err := ParseDestination(dest)
 	if err != nil {
@@ -202,8 +203,9 @@ func (c *stompClient) Consume(ctx context.Context, dest string, o ConsumeOptions
 	}
 	start := time.Now()
 	var res ConsumeResult
+	seen := map[string]bool{}
 	err = c.retry(ctx, &res.Failovers, func(s *session) error {
-		return c.consumeOnce(ctx, s, d, o, handle, &res)
+		return c.consumeOnce(ctx, s, d, o, handle, &res, seen)
 	})
 	res.Elapsed = time.Since(start)
 	var stop stopError
@@ -217,7 +219,7 @@ func (c *stompClient) Consume(ctx context.Context, dest string, o ConsumeOptions
 // stays below the read-ahead so reading never blocks on our writes.
 const maxPrefetch = 500
 
-func (c *stompClient) consumeOnce(ctx context.Context, s *session, d Destination, o ConsumeOptions, handle func(Received) error, res *ConsumeResult) error {
+func (c *stompClient) consumeOnce(ctx context.Context, s *session, d Destination, o ConsumeOptions, handle func(Received) error, res *ConsumeResult, seen map[string]bool) error {
 	prefetch := maxPrefetch
 	if o.Max > 0 {
 		prefetch = min(prefetch, o.Max-res.Received)
@@ -254,6 +256,7 @@ func (c *stompClient) consumeOnce(ctx context.Context, s *session, d Destination
 			continue
 		}
 		m := received(f, res.Received, s.broker)
+		m.Duplicate = seen[m.ID]
 		if err := handle(m); err != nil {
 			finish(ctx, s, id)
 			return stopError{err}
@@ -268,6 +271,10 @@ func (c *stompClient) consumeOnce(ctx context.Context, s *session, d Destination
 		if m.Redelivered {
 			res.Redelivered++
 		}
+		if m.Duplicate {
+			res.Duplicates++
+		}
+		seen[m.ID] = true
 		idle.reset()
 	}
 }

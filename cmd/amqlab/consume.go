@@ -23,8 +23,9 @@ func newConsumeCmd(a *app) *cobra.Command {
 		Short: "Take messages off a queue or topic, acknowledging each once printed",
 		Long: `Consume messages through the lab's failover URL. Each message is printed (index,
 message id, type, timestamp, size) and acknowledged only after that, so a crash
-between the two leaves it on the queue: after a failover such a message comes again,
-flagged as redelivered, and the summary counts it.
+between the two leaves it on the queue. After a failover such a message comes again
+(as may messages whose acknowledgement the crashed master had not stored): its line
+is marked 'duplicate' and the summary counts it.
 
 Consuming stops after --count messages, or when none arrived for --idle. With
 --driver openwire the install's Java consumer tool takes them (it needs --count and
@@ -61,8 +62,8 @@ reports bodies only; it acknowledges each message right after logging it).`,
 				return usageError{err}
 			}
 			summary := fmt.Sprintf("%d message(s) consumed from %s in %s", res.Received, dest, res.Elapsed.Round(time.Millisecond))
-			if res.Redelivered > 0 || res.Failovers > 0 {
-				summary += fmt.Sprintf("; %d redelivered, %d failover(s)", res.Redelivered, res.Failovers)
+			if res.Duplicates > 0 || res.Redelivered > 0 || res.Failovers > 0 {
+				summary += fmt.Sprintf("; %d duplicate(s), %d flagged redelivered, %d failover(s)", res.Duplicates, res.Redelivered, res.Failovers)
 			}
 			if cf.json {
 				fmt.Fprintln(a.errOut, summary) // stdout stays one JSON object per message

@@ -142,7 +142,11 @@ func messageLine(m client.Received) string {
 	if typ == "" {
 		typ = "-"
 	}
-	return fmt.Sprintf("%6d %s %s %s %d B", m.Index, id, typ, ts, m.Size)
+	line := fmt.Sprintf("%6d %s %s %s %d B", m.Index, id, typ, ts, m.Size)
+	if m.Duplicate {
+		line += " duplicate"
+	}
+	return line
 }
 
 // bodyBlock indents a body under its message line.
