@@ -102,6 +102,9 @@ type ChaosReport struct {
 	Tally
 	Failover Spread `json:"failover"`
 	Stall    Spread `json:"stall"`
+	// Drained is false when the run ended before the queue was drained;
+	// then only Sent and Acknowledged are known.
+	Drained bool `json:"drained"`
 	// ProducerFailovers counts the producer's reconnects.
 	ProducerFailovers int     `json:"producer_failovers"`
 	Seconds           float64 `json:"seconds"`
@@ -152,16 +155,20 @@ func Chaos(ctx context.Context, lab *cluster.Lab, o ChaosOptions) (*ChaosReport,
 	failovers, prodErr := p.stop(grace)
 	prod.Close()
 	rep.ProducerFailovers = failovers
+	rep.Rounds = rounds
 	if err := cmp.Or(roundErr, prodErr); err != nil {
-		rep.Rounds, rep.Tally = rounds, c.led.result()
+		rep.Sent, rep.Acknowledged = c.led.counts()
 		rep.Seconds = time.Since(start).Seconds()
 		return rep, err
 	}
 
 	c.setPhase(PhaseDraining, "")
 	if err := c.drain(ctx); err != nil {
+		rep.Sent, rep.Acknowledged = c.led.counts()
+		rep.Seconds = time.Since(start).Seconds()
 		return rep, err
 	}
+	rep.Drained = true
 	rep.Tally = c.led.result()
 	var failoverTimes, stalls []time.Duration
 	for i := range rounds {

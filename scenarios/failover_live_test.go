@@ -26,7 +26,7 @@ func TestDrillKeepsMarker(t *testing.T) {
 		driver string
 		rounds int
 	}{
-		{"kill-stomp", scenarios.ModeKill, client.DriverStomp, 3},
+		{"kill-stomp", scenarios.ModeKill, client.DriverStomp, 2},
 		{"stop-stomp", scenarios.ModeStop, client.DriverStomp, 1},
 		{"kill-openwire", scenarios.ModeKill, client.DriverOpenWire, 1},
 	} {

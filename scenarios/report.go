@@ -35,6 +35,8 @@ func (e Evidence) String() string {
 // a person would type for it, what it saw, and its verdict.
 type Step struct {
 	Name     string     `json:"name"`
+	Number   int        `json:"number"` // 1-based position in the scenario
+	Of       int        `json:"of"`     // steps in the scenario
 	Title    string     `json:"title"`
 	Why      string     `json:"why"`
 	Commands []string   `json:"commands"`

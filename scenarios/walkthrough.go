@@ -90,7 +90,9 @@ func Walkthrough(ctx context.Context, o WalkthroughOptions) (*WalkthroughReport,
 	w := &walk{o: o, dir: dir, network: !o.Plan.NoNetworkConnectors}
 	rep := &WalkthroughReport{Lab: dir, Driver: o.Driver, Steps: []Step{}}
 	var failed error
-	for _, s := range w.steps() {
+	steps := w.steps()
+	for i, s := range steps {
+		s.info.Number, s.info.Of = i+1, len(steps)
 		st, err := w.run(ctx, s)
 		rep.Steps = append(rep.Steps, st)
 		if err != nil {
