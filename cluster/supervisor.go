@@ -31,6 +31,10 @@ type StartOptions struct {
 	// Detach lets the brokers outlive this process. Attached brokers are
 	// killed by the kernel when this process ends, however it ends.
 	Detach bool
+	// ViaSupervisor asks the lab's foreground supervisor (a running
+	// 'amqlab up'), if there is one, to start the brokers as its children,
+	// so that they end with it; without one, Detach applies.
+	ViaSupervisor bool
 }
 
 // Start launches brokers and returns once they run; with the default order
@@ -40,6 +44,11 @@ func (l *Lab) Start(ctx context.Context, opts StartOptions) error {
 	targets, err := l.brokersNamed(opts.Brokers)
 	if err != nil {
 		return err
+	}
+	if opts.ViaSupervisor {
+		if err := l.askSupervisor(ctx, opts); !errors.Is(err, errNoSupervisor) {
+			return err
+		}
 	}
 	status, holder, err := l.snapshot(ctx)
 	if err != nil {

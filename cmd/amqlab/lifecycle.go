@@ -63,16 +63,17 @@ func newStartCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start [broker...]",
 		Short: "Start stopped brokers again",
-		Long: `Start brokers that are not running, in the background; without names every stopped
-broker starts. A broker started while another holds the store lock becomes a slave:
-restarting a crashed master does not take mastership back. Its output goes to its
-log, so a foreground 'amqlab up' in another terminal shows it too. The command
-returns when the started brokers are master or slave (unless --no-wait).`,
+		Long: `Start brokers that are not running; without names every stopped broker starts. A
+broker started while another holds the store lock becomes a slave: restarting a
+crashed master does not take mastership back. When a foreground 'amqlab up' runs for
+the lab, it starts the brokers for you, so they show in its stream and end with it;
+otherwise they run in the background. The command returns when the started brokers
+are master or slave (unless --no-wait).`,
 		Example: `  amqlab start amq61616          # the old master comes back as slave
   amqlab start                   # everything that is stopped`,
 		RunE: func(cmd *cobra.Command, names []string) error {
 			return a.lifecycle(cmd.Context(), names, "started", func(lab *cluster.Lab) error {
-				opts := cluster.StartOptions{Brokers: names, Parallel: parallel, Detach: true}
+				opts := cluster.StartOptions{Brokers: names, Parallel: parallel, Detach: true, ViaSupervisor: true}
 				if err := lab.Start(cmd.Context(), opts); err != nil {
 					return err
 				}
@@ -98,7 +99,7 @@ broker comes back as slave.`,
   amqlab restart                 # the whole lab`,
 		RunE: func(cmd *cobra.Command, names []string) error {
 			return a.lifecycle(cmd.Context(), names, "restarted", func(lab *cluster.Lab) error {
-				opts := cluster.StartOptions{Brokers: names, Detach: true}
+				opts := cluster.StartOptions{Brokers: names, Detach: true, ViaSupervisor: true}
 				if err := lab.Restart(cmd.Context(), timeout, opts); err != nil {
 					return err
 				}

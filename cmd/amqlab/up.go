@@ -148,6 +148,11 @@ func (a *app) upForeground(ctx context.Context, lab *cluster.Lab, o upOptions) e
 	streamCtx, stopStream := context.WithCancel(context.Background())
 	var streams sync.WaitGroup
 	streams.Go(func() { _ = fw.Run(streamCtx, c.printLine) })
+	streams.Go(func() {
+		if err := lab.ServeControl(streamCtx); err != nil {
+			c.printNote("brokers started from other terminals will run detached: %v", err)
+		}
+	})
 	started := time.Now()
 	summarised := false
 	streams.Go(func() {

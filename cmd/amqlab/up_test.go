@@ -167,6 +167,21 @@ func requireOneMaster(t *testing.T, st []cluster.BrokerStatus) string {
 	return masters[0]
 }
 
+// parentOf reads the parent pid of a process from /proc/<pid>/stat.
+func parentOf(t *testing.T, pid int) int {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	ppid, err := strconv.Atoi(fields[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ppid
+}
+
 // requireNoJVM waits until no process of the lab runs.
 func requireNoJVM(t *testing.T, dir string, within time.Duration) {
 	t.Helper()
@@ -224,6 +239,21 @@ func TestUpForegroundKilledLeavesNoJVM(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "lab")
 	up := startUp(t, bin, labArgs(t, dir, 2)...)
 	up.waitFor(t, "roles settled")
+	// A broker restarted from another terminal becomes the up's child too.
+	slave := statusJSON(t, dir)[1].Name
+	var out, errOut bytes.Buffer
+	for _, verb := range []string{"kill", "start"} {
+		if code := run([]string{"--dir", dir, verb, slave}, &out, &errOut); code != 0 {
+			t.Fatalf("%s %s: exit %d: %s", verb, slave, code, errOut.String())
+		}
+	}
+	restarted := statusJSON(t, dir)[1]
+	if restarted.Role != cluster.RoleSlave {
+		t.Fatalf("restarted %s is %s, want slave", slave, restarted.Role)
+	}
+	if ppid := parentOf(t, restarted.Pid); ppid != up.cmd.Process.Pid {
+		t.Fatalf("restarted %s has parent %d, want the foreground up %d", slave, ppid, up.cmd.Process.Pid)
+	}
 	if err := up.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
