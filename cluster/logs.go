@@ -20,8 +20,10 @@ import (
 
 // LogPath is the console log of a broker.
 func (l *Lab) LogPath(name string) string {
-	return filepath.Join(l.Dir(), "logs", name+".log")
+	return filepath.Join(l.logDir(), name+".log")
 }
+
+func (l *Lab) logDir() string { return filepath.Join(l.Dir(), "logs") }
 
 // LogLine is one line of a broker's console.
 type LogLine struct {

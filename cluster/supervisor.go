@@ -50,6 +50,14 @@ func (l *Lab) Start(ctx context.Context, opts StartOptions) error {
 			return err
 		}
 	}
+	if err := os.MkdirAll(runDir(l.Dir()), 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", runDir(l.Dir()), err)
+	}
+	unlock, err := lockStarts(ctx, l.Dir())
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	status, holder, err := l.snapshot(ctx)
 	if err != nil {
 		return err
@@ -66,10 +74,8 @@ func (l *Lab) Start(ctx context.Context, opts StartOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, dir := range []string{runDir(l.Dir()), filepath.Dir(l.LogPath("x"))} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("create %s: %w", dir, err)
-		}
+	if err := os.MkdirAll(l.logDir(), 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", l.logDir(), err)
 	}
 	rest := targets
 	if !opts.Parallel && !holder.Held() {
@@ -88,6 +94,33 @@ func (l *Lab) Start(ctx context.Context, opts StartOptions) error {
 		}
 	}
 	return nil
+}
+
+// lockStarts serialises starts of one lab across processes: two amqlab
+// processes starting the same broker at once would launch two JVMs for it,
+// and the one whose run record is overwritten could never be stopped.
+func lockStarts(ctx context.Context, labDir string) (unlock func(), err error) {
+	path := filepath.Join(runDir(labDir), "start.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("wait for another amqlab starting brokers of this lab: %w", ctx.Err())
+		case <-time.After(pollInterval):
+		}
+	}
 }
 
 func notRunning(targets []BrokerPlan, status []BrokerStatus) []BrokerPlan {
