@@ -80,7 +80,7 @@ func (c *stompClient) live(ctx context.Context) (s *session, reconnected bool, e
 // recoverable tells a lost connection, worth a failover, from a refusal by
 // the broker or the caller's cancellation.
 func (c *stompClient) recoverable(ctx context.Context, err error) bool {
-	return ctx.Err() == nil && !isBrokerError(err) && !errors.As(err, new(stopError))
+	return ctx.Err() == nil && !isBrokerError(err)
 }
 
 // drop forgets the current session after err; a connection loss is reported.
@@ -119,7 +119,7 @@ func (e stopError) Error() string { return e.err.Error() }
 func (e stopError) Unwrap() error { return e.err }
 
 // retry runs op on a live session and fails over while the failure is a
-// lost connection. op reports whether it should count as a failover.
+// lost connection, counting the reconnects in failovers.
 func (c *stompClient) retry(ctx context.Context, failovers *int, op func(*session) error) error {
 	for {
 		s, reconnected, err := c.live(ctx)
@@ -130,8 +130,8 @@ func (c *stompClient) retry(ctx context.Context, failovers *int, op func(*sessio
 			*failovers++
 		}
 		err = op(s)
-		if err == nil {
-			return nil
+		if err == nil || errors.As(err, new(stopError)) {
+			return err // the session is fine; the caller chose to stop
 		}
 		if !c.recoverable(ctx, err) {
 			c.drop(err, false)
