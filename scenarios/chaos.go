@@ -182,7 +182,7 @@ func Chaos(ctx context.Context, lab *cluster.Lab, o ChaosOptions) (*ChaosReport,
 		failoverTimes = append(failoverTimes, time.Duration(rounds[i].Failover*float64(time.Second)))
 	}
 	rep.Rounds = rounds
-	rep.Failover, rep.Stall = spreadOf(failoverTimes), spreadOf(stalls)
+	rep.Failover, rep.Stall = SpreadOf(failoverTimes), SpreadOf(stalls)
 	rep.Seconds = time.Since(start).Seconds()
 	rep.OK = rep.Lost == 0
 	if !rep.OK {

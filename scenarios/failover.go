@@ -123,7 +123,7 @@ func Drill(ctx context.Context, lab *cluster.Lab, o DrillOptions) (*DrillReport,
 			o.OnRound(r)
 		}
 	}
-	rep.MasterAccepts, rep.ClientReconnected = spreadOf(accepts), spreadOf(reconnects)
+	rep.MasterAccepts, rep.ClientReconnected = SpreadOf(accepts), SpreadOf(reconnects)
 	if failed == nil {
 		failed = d.drain(ctx)
 	}

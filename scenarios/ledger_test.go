@@ -135,8 +135,8 @@ func TestSpreadOf(t *testing.T) {
 		{ms(400, 100, 300, 200), Spread{N: 4, Min: 0.1, Median: 0.25, Max: 0.4}},
 	}
 	for _, tc := range tests {
-		if got := spreadOf(tc.in); got != tc.want {
-			t.Errorf("spreadOf(%v) = %+v, want %+v", tc.in, got, tc.want)
+		if got := SpreadOf(tc.in); got != tc.want {
+			t.Errorf("SpreadOf(%v) = %+v, want %+v", tc.in, got, tc.want)
 		}
 	}
 }

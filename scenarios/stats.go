@@ -13,8 +13,8 @@ type Spread struct {
 	Max    float64 `json:"max_s"`
 }
 
-// spreadOf summarises durations; an empty input gives a zero Spread.
-func spreadOf(ds []time.Duration) Spread {
+// SpreadOf summarises durations; an empty input gives a zero Spread.
+func SpreadOf(ds []time.Duration) Spread {
 	if len(ds) == 0 {
 		return Spread{}
 	}

@@ -116,15 +116,20 @@ func Walkthrough(ctx context.Context, o WalkthroughOptions) (*WalkthroughReport,
 	return rep, failed
 }
 
-// walkStep is one step of the walkthrough.
+// walkStep is one step of the walkthrough. commands, when set, names the
+// commands once earlier steps know which broker is master.
 type walkStep struct {
-	info Step
-	do   func(context.Context, *stepRun) error
+	info     Step
+	do       func(context.Context, *stepRun) error
+	commands func() []string
 }
 
 func (w *walk) run(parent context.Context, s walkStep) (Step, error) {
 	ctx, cancel := context.WithTimeout(parent, w.o.StepTimeout)
 	defer cancel()
+	if s.commands != nil {
+		s.info.Commands = s.commands()
+	}
 	r := beginStep(w.o.Reporter, s.info)
 	err := s.do(ctx, r)
 	return r.end(err), err

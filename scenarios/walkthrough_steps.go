@@ -39,7 +39,7 @@ func (w *walk) steps() []walkStep {
 				"Two brokers on one machine would fight over the stock ports, so each configuration keeps only its own OpenWire " +
 				"(and STOMP) connector on its own port and moves the web console; the diff shows exactly what changed.",
 			Commands: []string{"export AMQLAB_DIR=" + dir, "amqlab install --network-connectors=false", "amqlab config diff"},
-		}, w.install},
+		}, w.install, nil},
 		{Step{
 			Name:  "start-alone",
 			Title: "Start each broker on its own",
@@ -47,7 +47,7 @@ func (w *walk) steps() []walkStep {
 				"it must become master and listen on its own ports and on no one else's, which rules out a port conflict.",
 			Commands: []string{"amqlab start " + first, "amqlab status", "amqlab stop " + first,
 				"amqlab start " + second, "amqlab status", "amqlab stop " + second},
-		}, w.startAlone},
+		}, w.startAlone, nil},
 		{Step{
 			Name:  "share-store",
 			Title: "Point every broker at the shared store and connect them",
@@ -55,14 +55,15 @@ func (w *walk) steps() []walkStep {
 				"The classic set-up also adds a static network connector from each broker to the other; this step adds them " +
 				"and reads the store and connectors back from each broker's activemq.xml.",
 			Commands: []string{"amqlab install --network-connectors=" + strconv.FormatBool(w.network), "amqlab config diff"},
-		}, w.shareStore},
+		}, w.shareStore, nil},
 		{Step{
 			Name:  "start-both",
-			Title: "Start all brokers: one master, the rest wait",
-			Why: "Whoever takes the store lock first becomes master and opens its ports; the others find the lock taken, say " +
-				"so once in their console and open no port at all. The listening sockets and their processes prove it.",
-			Commands: []string{"amqlab start", "amqlab status", "amqlab logs " + second},
-		}, w.startBoth},
+			Title: "Start all brokers at once: one master, the rest wait",
+			Why: "All brokers start together and race for the store lock. Whoever takes it first becomes master and opens its " +
+				"ports; the others find the lock taken, say so once in their console and open no port at all. The listening " +
+				"sockets and their processes prove it.",
+			Commands: []string{"amqlab start --parallel", "amqlab status", "amqlab logs"},
+		}, w.startBoth, nil},
 		{Step{
 			Name:  "send-browse",
 			Title: "Send a message through the failover URL and browse it",
@@ -70,22 +71,24 @@ func (w *walk) steps() []walkStep {
 				"message goes to the queue and a browse reads it back without consuming it, showing its message id and " +
 				"which broker the client reached.",
 			Commands: []string{"amqlab send -n 1" + driver, "amqlab browse" + driver},
-		}, w.sendBrowse},
+		}, w.sendBrowse, nil},
 		{Step{
 			Name:  "stop-master",
 			Title: "Stop the master; a slave takes over with the same message",
 			Why: "A clean shutdown releases the store lock and a waiting broker takes it, opens its ports and becomes master. " +
 				"Its network connector to the stopped broker now fails, which is expected. Browsing through the same URL " +
 				"reaches the new master and finds the very same message, because the store is shared.",
-			Commands: []string{"amqlab stop " + first, "amqlab logs " + second, "amqlab status", "amqlab browse" + driver},
-		}, w.stopMaster},
+		}, w.stopMaster, func() []string {
+			return []string{"amqlab stop " + w.master, "amqlab logs " + strings.Join(w.slaves, " "), "amqlab status", "amqlab browse" + driver}
+		}},
 		{Step{
 			Name:  "old-master-returns",
 			Title: "Start the old master again: it stays slave",
 			Why: "Mastership does not go back: the lock is held by the new master, so the returning broker waits like any " +
 				"slave until the current master fails.",
-			Commands: []string{"amqlab start " + first, "amqlab status"},
-		}, w.oldMasterReturns},
+		}, w.oldMasterReturns, func() []string {
+			return []string{"amqlab start " + w.slaves[len(w.slaves)-1], "amqlab status"}
+		}},
 	}
 }
 
@@ -230,7 +233,7 @@ func (w *walk) startBoth(ctx context.Context, r *stepRun) error {
 		return err
 	}
 	defer lw.close()
-	if err := w.lab.Start(ctx, cluster.StartOptions{Detach: w.o.Keep}); err != nil {
+	if err := w.lab.Start(ctx, cluster.StartOptions{Parallel: true, Detach: w.o.Keep}); err != nil {
 		return err
 	}
 	st, err := w.lab.WaitSettled(ctx)
