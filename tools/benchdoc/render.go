@@ -23,6 +23,9 @@ var comparisons = []comparison{
 	{Title: "install 2 brokers from tar.gz ÷ `tar xzf` twice", A: "BenchmarkInstallTarGz", B: "BenchmarkTarXzfTwice", Goal: "≤ 1.3"},
 	{Title: "failover, lab lock interval ÷ stock 10 s interval (median)", A: "BenchmarkFailover/lab", B: "BenchmarkFailover/stock", Unit: "median-s", Goal: "< 1"},
 	{Title: "`amqlab send -n 10000` ÷ Java `producer --messageCount 10000`", A: "BenchmarkSendNative10000", B: "BenchmarkJavaProducer10000", Goal: "≤ 1.0"},
+	{Title: "walkthrough, OpenWire Java tools ÷ native STOMP client", A: "BenchmarkWalkthrough/openwire", B: "BenchmarkWalkthrough/stomp", Goal: "–"},
+	{Title: "failover drill, graceful stop ÷ SIGKILL (median until the new master accepts)", A: "BenchmarkFailoverDrill/stop", B: "BenchmarkFailoverDrill/kill", Unit: "median-s", Goal: "–"},
+	{Title: "chaos, producer stall per failover: OpenWire failover transport ÷ native STOMP (median)", A: "BenchmarkChaos/openwire", B: "BenchmarkChaos/stomp", Unit: "stall-median-s", Goal: "–"},
 }
 
 func render(results []result, h header, machineDesc string, now time.Time) string {
