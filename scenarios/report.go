@@ -12,6 +12,7 @@ const (
 	EvidenceMessage = "message" // a message id sent or browsed
 	EvidenceClient  = "client"  // where the client connected
 	EvidenceConfig  = "config"  // a configuration change or setting
+	EvidenceDiff    = "diff"    // a line of a unified diff of a configuration file
 	EvidenceRole    = "role"    // a broker's role and pid
 	EvidenceNote    = "note"    // anything else worth showing
 )

@@ -37,7 +37,7 @@ func (w *walk) steps() []walkStep {
 			Title: "Install ActiveMQ once per broker and give each its own ports",
 			Why: "Every broker gets a complete ActiveMQ home of its own, as if the distribution had been unpacked twice. " +
 				"Two brokers on one machine would fight over the stock ports, so each configuration keeps only its own OpenWire " +
-				"(and STOMP) connector on its own port and moves the web console; the diff shows exactly what changed.",
+				"(and STOMP) connector on its own port and moves the web console, if the install has one; the diff shows exactly what changed.",
 			Commands: []string{"export AMQLAB_DIR=" + dir, "amqlab install --network-connectors=false", "amqlab config diff"},
 		}, w.install, nil},
 		{Step{
@@ -108,13 +108,16 @@ func (w *walk) install(ctx context.Context, r *stepRun) error {
 	for _, b := range lab.Plan().Brokers {
 		r.note(EvidenceNote, b.Name, "home %s", b.Home)
 	}
-	reports, err := lab.Configure(nil)
-	if err != nil {
+	if _, err := lab.Configure(nil); err != nil {
 		return err
 	}
-	for _, rep := range reports {
-		for _, c := range rep.Changes {
-			r.note(EvidenceConfig, rep.Broker, "%s", c)
+	for _, b := range lab.Plan().Brokers {
+		diff, err := lab.ConfigDiff(b.Name)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(strings.TrimRight(diff, "\n"), "\n") {
+			r.note(EvidenceDiff, b.Name, "%s", line)
 		}
 	}
 	// Read back what each broker will listen on.
