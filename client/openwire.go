@@ -15,9 +15,10 @@ import (
 	"time"
 )
 
-// ErrCountRequired: the Java consumer tool waits for an exact number of
-// messages, so the openwire driver cannot consume "until idle".
-var ErrCountRequired = errors.New("the Java consumer tool needs a message count; give one (--count) or use the stomp driver")
+// ErrNotSupported marks requests the Java tools cannot carry out, such as
+// per-message headers or consuming "until idle" (the consumer tool waits
+// for an exact count); the native driver can.
+var ErrNotSupported = errors.New("not supported by the Java client tools; use the stomp driver")
 
 // openWire is the driver that runs the install's Java client tools, so the
 // messages go through ActiveMQ's own failover transport.
@@ -83,13 +84,13 @@ func (o *openWire) Send(ctx context.Context, dest string, msgs []Message, so Sen
 	for i, m := range msgs {
 		switch {
 		case len(m.Headers) > 0:
-			return SendResult{}, fmt.Errorf("message %d has headers, which the Java producer tool cannot set; use the stomp driver", i)
+			return SendResult{}, fmt.Errorf("message %d has headers, which the producer tool cannot set: %w", i, ErrNotSupported)
 		case !bytes.Equal(m.Body, body):
-			return SendResult{}, fmt.Errorf("message %d has a body of its own; the Java producer tool sends one body for all messages; use the stomp driver", i)
+			return SendResult{}, fmt.Errorf("message %d has a body of its own, but the producer tool sends one body for all messages: %w", i, ErrNotSupported)
 		}
 	}
 	if !isText(body) {
-		return SendResult{}, errors.New("the Java producer tool sends text bodies only, and this body is binary; use the stomp driver")
+		return SendResult{}, fmt.Errorf("the producer tool sends text bodies only, and this body is binary: %w", ErrNotSupported)
 	}
 	tmp, err := os.MkdirTemp("", "amqlab-producer-")
 	if err != nil {
@@ -173,7 +174,7 @@ func (o *openWire) Consume(ctx context.Context, dest string, co ConsumeOptions, 
 		return ConsumeResult{}, err
 	}
 	if co.Max <= 0 {
-		return ConsumeResult{}, ErrCountRequired
+		return ConsumeResult{}, fmt.Errorf("the consumer tool needs a message count (--count): %w", ErrNotSupported)
 	}
 	tmp, err := os.MkdirTemp("", "amqlab-consumer-")
 	if err != nil {

@@ -58,7 +58,7 @@ reports bodies only; it acknowledges each message right after logging it).`,
 				}
 				return nil
 			})
-			if errors.Is(err, client.ErrCountRequired) {
+			if errors.Is(err, client.ErrNotSupported) {
 				return usageError{err}
 			}
 			summary := fmt.Sprintf("%d message(s) consumed from %s in %s", res.Received, dest, res.Elapsed.Round(time.Millisecond))

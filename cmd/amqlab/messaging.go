@@ -119,7 +119,7 @@ func messagingError(err error) error {
 	var ue *client.URLError
 	var ce *client.ConnectError
 	switch {
-	case errors.As(err, &ue), errors.Is(err, client.ErrCountRequired):
+	case errors.As(err, &ue), errors.Is(err, client.ErrNotSupported):
 		return usageError{err}
 	case errors.As(err, &ce):
 		return exitCode{code: exitUnreachable, err: err}

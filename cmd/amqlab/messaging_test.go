@@ -138,6 +138,16 @@ func TestSendBrowseConsumeOnALab(t *testing.T) {
 	if strings.Contains(errOut, "ACTIVEMQ_HOME") {
 		t.Errorf("the JVM banner must stay hidden without -v:\n%s", errOut)
 	}
+
+	for _, args := range [][]string{
+		{"send", "--driver", "openwire", "--header", "a=b"},
+		{"consume", "--driver", "openwire"},
+	} {
+		code, _, errOut = runCLI(append(dir, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "not supported by the Java client tools") {
+			t.Errorf("%v: exit %d, %s; want a usage error", args, code, errOut)
+		}
+	}
 }
 
 // lastID browses with the native client and returns the only message's id.
