@@ -81,6 +81,7 @@ func (l *Lab) Watch(ctx context.Context, interval time.Duration, sink func(Event
 		st, err := l.Status(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
+				w.drain(l, sink)
 				return nil
 			}
 			return err
