@@ -1,8 +1,10 @@
 package scenarios_test
 
 import (
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -99,4 +101,50 @@ func assertEvidence(t *testing.T, rep *scenarios.WalkthroughReport, step, kind, 
 		}
 	}
 	t.Errorf("step %s has no %s evidence containing %q", step, kind, fragment)
+}
+
+// A failing step ends the walkthrough with ✗ and an explanation, and the
+// lab is torn down all the same.
+func TestWalkthroughFailedStepTearsDown(t *testing.T) {
+	rec := &recorder{}
+	o := walkthroughOptions(t, client.DriverStomp, rec)
+	busy, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Plan.StompPorts[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	rep, err := scenarios.Walkthrough(liveCtx(t), o)
+	if err == nil || rep == nil || rep.OK {
+		t.Fatalf("walkthrough with a busy port: err %v, report %+v", err, rep)
+	}
+	last := rep.Steps[len(rep.Steps)-1]
+	if last.Name != "start-alone" || last.OK || !strings.Contains(last.Error, strconv.Itoa(o.Plan.StompPorts[1])) {
+		t.Errorf("last step = %+v; want start-alone failing on the busy port", last)
+	}
+	if !strings.Contains(err.Error(), "Start each broker on its own") {
+		t.Errorf("error %q does not name the step", err)
+	}
+	if strings.Join(rec.ended, ",") != "install,start-alone" {
+		t.Errorf("steps reported: %v", rec.ended)
+	}
+	if _, err := os.Stat(o.Dir); !os.IsNotExist(err) {
+		t.Errorf("the lab directory %s is still there (err %v)", o.Dir, err)
+	}
+	if pids := testlab.LabProcesses(o.Dir); len(pids) > 0 {
+		t.Errorf("JVMs %v of the walkthrough survived", pids)
+	}
+}
+
+func TestWalkthroughRefusesUsedDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "keep"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := scenarios.Walkthrough(liveCtx(t), scenarios.WalkthroughOptions{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "keep")); err != nil {
+		t.Errorf("the directory's content was touched: %v", err)
+	}
 }
