@@ -222,11 +222,11 @@ func TestUpForegroundCtrlCStopsEverything(t *testing.T) {
 	requireNoJVM(t, dir, 0)
 	out := up.output()
 	for _, want := range []string{
-		st[0].Name + " | ",                 // broker output, prefixed
-		st[0].Name + " ▸ became master",    // events, marked apart
-		st[1].Name + " ▸ is slave",         //
-		"failover:(tcp://127.0.0.1:",       // the summary's URLs
-		st[0].Name + " ▸ exited with code", // the stop is seen too
+		st[0].Name + " | ",              // broker output, prefixed
+		st[0].Name + " ▸ became master", // events, marked apart
+		st[1].Name + " ▸ is slave",      //
+		"failover:(tcp://127.0.0.1:",    // the summary's URLs
+		st[0].Name + " ▸ exited",        // the stop is seen too
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
