@@ -7,7 +7,6 @@ package testlab
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -59,20 +58,15 @@ func New(t testing.TB, o Options) *cluster.Lab {
 func Create(t testing.TB, o Options) *cluster.Lab {
 	t.Helper()
 	RequireActiveMQ(t)
-	n := o.Brokers
-	if n == 0 {
-		n = cluster.DefaultBrokers
-	}
-	ports := FreePorts(t, 3*n)
-	opts := cluster.PlanOptions{
-		Brokers:             n,
-		OpenWirePorts:       ports[:n],
-		StompPorts:          ports[n : 2*n],
-		WebPorts:            ports[2*n:],
+	opts, err := cluster.WithFreePorts(cluster.PlanOptions{
+		Brokers:             o.Brokers,
 		LockInterval:        o.LockInterval,
 		NoStomp:             o.NoStomp,
 		NoNetworkConnectors: !o.NetworkConnectors,
 		Heap:                o.Heap,
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	lab, err := cluster.Create(filepath.Join(t.TempDir(), "lab"), opts)
 	if err != nil {
@@ -108,20 +102,9 @@ func RequireActiveMQ(t testing.TB) string {
 // FreePorts returns n distinct loopback ports that were free a moment ago.
 func FreePorts(t testing.TB, n int) []int {
 	t.Helper()
-	ports := make([]int, 0, n)
-	var held []net.Listener
-	defer func() {
-		for _, l := range held {
-			l.Close()
-		}
-	}()
-	for len(ports) < n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("find a free port: %v", err)
-		}
-		held = append(held, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	ports, err := cluster.FreePorts(n)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ports
 }
