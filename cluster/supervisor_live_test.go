@@ -283,3 +283,36 @@ func TestForeignLockHolderIsNamedAndBlocksStart(t *testing.T) {
 		t.Fatalf("JVMs %v started although a stray holds the lock", pids)
 	}
 }
+
+// A missing Java or a broken install is one clear error before any JVM.
+func TestStartRefusesBeforeAnyJVM(t *testing.T) {
+	tests := []struct {
+		name     string
+		breakLab func(t *testing.T, lab *cluster.Lab) (want string)
+	}{
+		{"java missing", func(t *testing.T, lab *cluster.Lab) string {
+			t.Setenv("JAVA_HOME", t.TempDir())
+			return "JAVA_HOME"
+		}},
+		{"install broken", func(t *testing.T, lab *cluster.Lab) string {
+			b := lab.Plan().Brokers[1]
+			if err := os.Remove(filepath.Join(b.ConfDir(), "activemq.xml")); err != nil {
+				t.Fatal(err)
+			}
+			return "broker " + b.Name + " is not installed completely"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lab := testlab.New(t, testlab.Options{Brokers: 2})
+			want := tt.breakLab(t, lab)
+			err := lab.Start(liveCtx(t), cluster.StartOptions{})
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("start: err = %v, want it to mention %q", err, want)
+			}
+			if pids := testlab.LabProcesses(lab.Dir()); len(pids) != 0 {
+				t.Fatalf("JVMs %v started", pids)
+			}
+		})
+	}
+}
