@@ -55,8 +55,11 @@ func (l *Lab) Install(ctx context.Context, o InstallOptions) error {
 	}
 	rep.Info(fmt.Sprintf("distribution: %s (%s)", src, src.kind))
 	targets, err := l.installTargets(src, o, rep)
-	if err != nil || len(targets) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(targets) == 0 {
+		return l.recordInstalled(src)
 	}
 	local, sum, err := l.fetchSource(ctx, src, o, rep)
 	if err != nil {
@@ -151,6 +154,26 @@ func (l *Lab) installTargets(src source, o InstallOptions, rep Reporter) ([]Brok
 		}
 	}
 	return targets, nil
+}
+
+// recordInstalled makes sure a lab whose brokers are all installed has its
+// distribution recorded, which an install cut short before its last step
+// would have missed.
+func (l *Lab) recordInstalled(src source) error {
+	if l.state.Dist != nil {
+		return nil
+	}
+	described := l.Plan().Brokers[0].Home
+	if src.kind == KindDirectory {
+		described = src.path // the install has a conf/ even when the source has none
+	}
+	d, err := Inspect(described)
+	if err != nil {
+		return err
+	}
+	d.Source, d.Kind, d.Path = src.spec, src.kind, src.path
+	l.state.Dist = d
+	return l.save()
 }
 
 // checkSameVersion keeps a lab from mixing versions when only some brokers

@@ -424,3 +424,30 @@ func assertContent(t *testing.T, name, want string) {
 		t.Errorf("%s = %q, %v; want %q", name, got, err, want)
 	}
 }
+
+// TestInstallRecordsDistributionAfterInterruptedRun: brokers in place but
+// no distribution recorded (the run stopped before its last step); a
+// re-run records it instead of leaving the lab unusable.
+func TestInstallRecordsDistributionAfterInterruptedRun(t *testing.T) {
+	home := distfixture.Home(t)
+	lab := newTestLab(t)
+	if err := install(t, lab, InstallOptions{Dist: home}); err != nil {
+		t.Fatal(err)
+	}
+	want := *lab.Dist()
+	lab.state.Dist = nil
+	if err := lab.save(); err != nil {
+		t.Fatal(err)
+	}
+	reopened, err := Open(lab.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := install(t, reopened, InstallOptions{Dist: home}); err != nil {
+		t.Fatal(err)
+	}
+	got := reopened.Dist()
+	if got == nil || got.Version != want.Version || got.Path != want.Path || got.Kind != want.Kind || got.HasConf != want.HasConf {
+		t.Errorf("recorded %+v, want %+v", got, want)
+	}
+}
