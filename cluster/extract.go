@@ -172,10 +172,10 @@ func (x *extraction) entry(ctx context.Context, fi archives.FileInfo) error {
 		return nil
 	}
 	rel, err := x.stripTop(name, fi.IsDir())
-	if err != nil || rel == "" {
-		if err != nil {
-			return &entryError{entry: raw, reason: err.Error()}
-		}
+	if err != nil {
+		return &entryError{entry: raw, reason: err.Error()}
+	}
+	if rel == "" { // the top directory itself
 		return nil
 	}
 	mode := fi.Mode()

@@ -61,7 +61,7 @@ func (l *Lab) Install(ctx context.Context, o InstallOptions) error {
 	if len(targets) == 0 {
 		return l.recordInstalled(src)
 	}
-	local, sum, err := l.fetchSource(ctx, src, o, rep)
+	local, err := l.fetchSource(ctx, src, o, rep)
 	if err != nil {
 		return err
 	}
@@ -77,9 +77,6 @@ func (l *Lab) Install(ctx context.Context, o InstallOptions) error {
 	d, err := l.fill(ctx, src, local, st, targets, rep)
 	if err != nil {
 		return err
-	}
-	if sum != "" {
-		d.SHA512 = sum
 	}
 	if err := l.checkSameVersion(d, o.Force); err != nil {
 		return err
@@ -198,31 +195,32 @@ func checkStoreUnlocked(store string) error {
 }
 
 // fetchSource returns the local archive or directory to install from,
-// downloading and verifying as needed, and the archive's SHA-512 when it
-// was checked here.
-func (l *Lab) fetchSource(ctx context.Context, src source, o InstallOptions, rep Reporter) (string, string, error) {
+// downloading and verifying as needed. The archive's digest is recorded
+// later, from the pass that unpacks it.
+func (l *Lab) fetchSource(ctx context.Context, src source, o InstallOptions, rep Reporter) (string, error) {
 	switch src.kind {
 	case KindURL:
 		cache := o.CacheDir
 		if cache == "" {
 			var err error
 			if cache, err = DefaultCacheDir(); err != nil {
-				return "", "", err
+				return "", err
 			}
 		}
-		return fetcher{cache: cache, rep: rep}.fetch(ctx, src.url, o.SHA512)
+		file, _, err := fetcher{cache: cache, rep: rep}.fetch(ctx, src.url, o.SHA512)
+		return file, err
 	case KindDirectory:
 		if o.SHA512 != "" {
-			return "", "", fmt.Errorf("--sha512 checks an archive, but %s is a directory; drop --sha512 or give the archive", src.path)
+			return "", fmt.Errorf("--sha512 checks an archive, but %s is a directory; drop --sha512 or give the archive", src.path)
 		}
-		return src.path, "", nil
+		return src.path, nil
 	default:
 		if o.SHA512 == "" {
-			return src.path, "", nil
+			return src.path, nil
 		}
 		want, err := normalizeSHA512(o.SHA512)
 		if err != nil {
-			return "", "", fmt.Errorf("--sha512: %w", err)
+			return "", fmt.Errorf("--sha512: %w", err)
 		}
 		done := rep.Step("Verify checksum")
 		got, err := fileSHA512(src.path)
@@ -230,7 +228,7 @@ func (l *Lab) fetchSource(ctx context.Context, src source, o InstallOptions, rep
 			err = compareSHA512(src.path, want, got)
 		}
 		done(err)
-		return src.path, got, err
+		return src.path, err
 	}
 }
 
