@@ -35,6 +35,16 @@ func javaPath() (string, error) {
 // that a -Xmx among them wins.
 func brokerArgs(p *Plan, b BrokerPlan) []string {
 	args := []string{"-Xmx" + p.Heap}
+	// The stock script points the JVM at these two when conf/ has them; the
+	// web console of 6.x logs in through the JAAS realm of login.config.
+	for _, f := range []struct{ prop, file string }{
+		{"java.security.auth.login.config", "login.config"},
+		{"java.util.logging.config.file", "logging.properties"},
+	} {
+		if path := filepath.Join(b.ConfDir(), f.file); fileExists(path) {
+			args = append(args, "-D"+f.prop+"="+path)
+		}
+	}
 	args = append(args, p.JavaOpts...)
 	return append(args,
 		"-Djava.io.tmpdir="+brokerTmpDir(b),
@@ -46,6 +56,11 @@ func brokerArgs(p *Plan, b BrokerPlan) []string {
 		"-jar", filepath.Join(b.Home, "bin", "activemq.jar"),
 		"start", "xbean:file:"+filepath.Join(b.ConfDir(), "activemq.xml"),
 	)
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir()
 }
 
 func brokerTmpDir(b BrokerPlan) string { return filepath.Join(b.DataDir(), "tmp") }
