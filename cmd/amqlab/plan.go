@@ -26,15 +26,7 @@ elsewhere the plan the flags describe is shown. Nothing is written.`,
   amqlab plan --brokers 3 --port 7000 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			plan, err := a.previewPlan(cmd, pf)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return a.printJSON(plan)
-			}
-			a.printPlan(plan)
-			return nil
+			return a.showPreview(cmd, pf, asJSON)
 		},
 	}
 	pf = addPlanFlags(cmd)
