@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +74,30 @@ func TestDrillKeepsMarker(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Without a slave there is nothing to fail over to: the drill refuses
+// before it breaks anything.
+func TestDrillNeedsASlave(t *testing.T) {
+	lab := testlab.New(t, testlab.Options{Start: true})
+	ctx := liveCtx(t)
+	master, err := lab.WaitMaster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range lab.Plan().Brokers {
+		if b.Name != master {
+			if err := lab.Stop(ctx, 0, b.Name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	_, err = scenarios.Drill(ctx, lab, scenarios.DrillOptions{})
+	if err == nil || !strings.Contains(err.Error(), "needs a slave") {
+		t.Fatalf("err = %v, want a refusal naming the missing slave", err)
+	}
+	if now, err := lab.WaitMaster(ctx); err != nil || now != master {
+		t.Errorf("master after the refused drill: %q, %v; want %s untouched", now, err, master)
 	}
 }

@@ -72,6 +72,9 @@ func breakMaster(ctx context.Context, lab *cluster.Lab, master, mode string, por
 			return tk, err
 		}
 		now := time.Since(tk.At)
+		if !anyAliveBut(st, master) {
+			return tk, fmt.Errorf("no broker is left to take over from %s: every other broker has stopped; see 'amqlab status' and 'amqlab logs'", master)
+		}
 		for _, s := range st {
 			listens := slices.Contains(s.Listening, port(s))
 			switch {
@@ -99,6 +102,15 @@ func breakMaster(ctx context.Context, lab *cluster.Lab, master, mode string, por
 		return tk, fmt.Errorf("%s accepted connections first, but %s became master", tk.New, newMaster)
 	}
 	return tk, nil
+}
+
+func anyAliveBut(st []cluster.BrokerStatus, name string) bool {
+	for _, s := range st {
+		if s.Name != name && s.Role.Alive() {
+			return true
+		}
+	}
+	return false
 }
 
 // clientPort is the port of a broker that the scenario's client uses.
