@@ -26,7 +26,6 @@ type takeover struct {
 	At        time.Time     // when the old master was signalled
 	Closed    time.Duration // the old master stopped accepting on the client port
 	Accepting time.Duration // the new master accepts on the client port
-	Master    time.Duration // the new master is master by every sign (lock, port, log)
 }
 
 // checkMode refuses an unknown mode before anything is broken.
@@ -93,11 +92,12 @@ func breakMaster(ctx context.Context, lab *cluster.Lab, master, mode string, por
 			return tk, fmt.Errorf("%s %s: %w", mode, master, sigErr)
 		}
 	}
+	// The port alone could be a stranger's: the new master must also hold
+	// the lock and have said it started.
 	newMaster, err := lab.WaitTakeover(ctx, master)
 	if err != nil {
 		return tk, err
 	}
-	tk.Master = time.Since(tk.At)
 	if newMaster != tk.New {
 		return tk, fmt.Errorf("%s accepted connections first, but %s became master", tk.New, newMaster)
 	}
