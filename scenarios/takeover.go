@@ -92,8 +92,8 @@ func breakMaster(ctx context.Context, lab *cluster.Lab, master, mode string, por
 			return tk, fmt.Errorf("%s %s: %w", mode, master, sigErr)
 		}
 	}
-	// The port alone could be a stranger's: the new master must also hold
-	// the lock and have said it started.
+	// An open port is not yet mastership by every sign: wait until the new
+	// master also holds the lock and has logged that it started.
 	newMaster, err := lab.WaitTakeover(ctx, master)
 	if err != nil {
 		return tk, err
