@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/amqlab/amqlab/client"
@@ -144,6 +145,10 @@ func freshDir(dir string) (string, error) {
 			return "", fmt.Errorf("create a directory for the walkthrough lab: %w", err)
 		}
 		return d, nil
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("walkthrough directory: %w", err)
 	}
 	entries, err := os.ReadDir(dir)
 	switch {
