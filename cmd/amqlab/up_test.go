@@ -280,7 +280,32 @@ func TestUpDetachedThreeBrokersThenDownAndReset(t *testing.T) {
 	if !strings.Contains(out.String(), "roles settled") {
 		t.Errorf("up -d printed no summary:\n%s", out.String())
 	}
-	requireOneMaster(t, statusJSON(t, dir))
+	st := statusJSON(t, dir)
+	master := requireOneMaster(t, st)
+	// The table names the lock holder; logs prefix every line.
+	out.Reset()
+	if code := run([]string{"--dir", dir, "status"}, &out, &errOut); code != 0 {
+		t.Fatalf("status: exit %d: %s", code, errOut.String())
+	}
+	if want := fmt.Sprintf("store lock  held by %s (pid", master); !strings.Contains(out.String(), want) {
+		t.Errorf("status table lacks %q:\n%s", want, out.String())
+	}
+	out.Reset()
+	if code := run([]string{"--dir", dir, "logs", "-n", "3", st[1].Name}, &out, &errOut); code != 0 {
+		t.Fatalf("logs: exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[2], st[1].Name+" | ") || !strings.Contains(lines[2], "slave mode") {
+		t.Errorf("logs -n 3 %s:\n%s", st[1].Name, out.String())
+	}
+	// Stopping the master gracefully hands the lock to a slave.
+	out.Reset()
+	if code := run([]string{"--dir", dir, "stop", master}, &out, &errOut); code != 0 {
+		t.Fatalf("stop %s: exit %d: %s", master, code, errOut.String())
+	}
+	if !strings.Contains(out.String(), master+" stopped (was master") {
+		t.Errorf("stop output:\n%s", out.String())
+	}
 	errOut.Reset()
 	if code := run([]string{"--dir", dir, "reset"}, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "refused") {
 		t.Fatalf("reset of a running lab: exit %d, stderr %q; want a refusal", code, errOut.String())
