@@ -1,7 +1,6 @@
 package scenarios_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -9,15 +8,6 @@ import (
 	"github.com/amqlab/amqlab/internal/testlab"
 	"github.com/amqlab/amqlab/scenarios"
 )
-
-// benchTimeout bounds one benchmark iteration on a busy machine.
-const benchTimeout = 10 * time.Minute
-
-func benchCtx(b *testing.B) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
-	b.Cleanup(cancel)
-	return ctx
-}
 
 // reportSpread publishes a spread under the metric names docs/benchmarks.md
 // reads; prefix tells apart several spreads of one benchmark.
@@ -40,7 +30,7 @@ func BenchmarkWalkthrough(b *testing.B) {
 				b.StopTimer()
 				o := walkthroughOptions(b, driver, nil)
 				b.StartTimer()
-				rep, err := scenarios.Walkthrough(benchCtx(b), o)
+				rep, err := scenarios.Walkthrough(liveCtx(b), o)
 				if err != nil {
 					b.Fatalf("walkthrough: %v", err)
 				}
@@ -68,7 +58,7 @@ func BenchmarkFailoverDrill(b *testing.B) {
 			var rounds []scenarios.DrillRound
 			b.ResetTimer()
 			for range b.N {
-				rep, err := scenarios.Drill(benchCtx(b), lab, scenarios.DrillOptions{Rounds: drillRounds, Mode: mode})
+				rep, err := scenarios.Drill(liveCtx(b), lab, scenarios.DrillOptions{Rounds: drillRounds, Mode: mode})
 				if err != nil {
 					b.Fatalf("drill: %v", err)
 				}
@@ -102,7 +92,7 @@ func BenchmarkChaos(b *testing.B) {
 			var failovers, stalls []time.Duration
 			acked, lost := 0, 0
 			for range b.N {
-				rep, err := scenarios.Chaos(benchCtx(b), lab, scenarios.ChaosOptions{Rounds: 5, Interval: time.Second, Driver: driver})
+				rep, err := scenarios.Chaos(liveCtx(b), lab, scenarios.ChaosOptions{Rounds: 5, Interval: time.Second, Driver: driver})
 				if err != nil {
 					b.Fatalf("chaos: %v", err)
 				}

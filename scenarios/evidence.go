@@ -111,6 +111,17 @@ func (lw *logWatch) waitFor(ctx context.Context, broker, what string, match func
 	}
 }
 
+// logLine waits until broker printed a matching console line and records
+// it as the step's evidence.
+func (r *stepRun) logLine(ctx context.Context, lw *logWatch, broker, what string, match func(string) bool) error {
+	line, err := lw.waitFor(ctx, broker, what, match)
+	if err != nil {
+		return err
+	}
+	r.note(EvidenceLog, broker, "%s", line)
+	return nil
+}
+
 // portUse names a planned port of a broker.
 func portUse(p *cluster.Plan, broker string, port int) string {
 	for _, pp := range p.Ports() {

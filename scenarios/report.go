@@ -83,6 +83,13 @@ func (r *stepRun) note(kind, broker, format string, args ...any) {
 	r.rep.Evidence(r.step.Name, e)
 }
 
+// add records facts gathered elsewhere.
+func (r *stepRun) add(es []Evidence) {
+	for _, e := range es {
+		r.note(e.Kind, e.Broker, "%s", e.Text)
+	}
+}
+
 // end sets the verdict from err and reports it.
 func (r *stepRun) end(err error) Step {
 	r.step.Seconds = time.Since(r.start).Seconds()

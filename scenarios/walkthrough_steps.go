@@ -163,20 +163,16 @@ func (w *walk) runAlone(ctx context.Context, r *stepRun, b cluster.BrokerPlan, l
 	if master != b.Name {
 		return fmt.Errorf("%s was started alone but %s is master", b.Name, master)
 	}
-	line, err := lw.waitFor(ctx, b.Name, "its 'started' line", isStartedLine)
-	if err != nil {
+	if err := r.logLine(ctx, lw, b.Name, "its 'started' line", isStartedLine); err != nil {
 		return err
 	}
-	r.note(EvidenceLog, b.Name, "%s", line)
 	st, err := w.lab.Status(ctx)
 	if err != nil {
 		return err
 	}
 	s := statusOf(st, b.Name)
 	r.note(EvidenceRole, b.Name, "%s", roleLine(s).Text)
-	for _, e := range listenLines(w.lab.Plan(), st) {
-		r.note(e.Kind, e.Broker, "%s", e.Text)
-	}
+	r.add(listenLines(w.lab.Plan(), st))
 	if err := checkListens(s, plannedPorts(w.lab, b.Name)); err != nil {
 		return err
 	}
@@ -253,9 +249,7 @@ func (w *walk) startBoth(ctx context.Context, r *stepRun) error {
 			w.slaves = append(w.slaves, s.Name)
 		}
 	}
-	for _, e := range listenLines(w.lab.Plan(), st) {
-		r.note(e.Kind, e.Broker, "%s", e.Text)
-	}
+	r.add(listenLines(w.lab.Plan(), st))
 	if len(w.slaves) != len(st)-1 {
 		return fmt.Errorf("want one master and %d slaves, got master %q and slaves %v", len(st)-1, w.master, w.slaves)
 	}
@@ -266,11 +260,9 @@ func (w *walk) startBoth(ctx context.Context, r *stepRun) error {
 		if err := checkListens(statusOf(st, name), nil); err != nil {
 			return fmt.Errorf("a slave must not listen: %w", err)
 		}
-		line, err := lw.waitFor(ctx, name, "the slave-mode line", isSlaveLine)
-		if err != nil {
+		if err := r.logLine(ctx, lw, name, "the slave-mode line", isSlaveLine); err != nil {
 			return err
 		}
-		r.note(EvidenceLog, name, "%s", line)
 	}
 	return nil
 }
@@ -342,24 +334,18 @@ func (w *walk) stopMaster(ctx context.Context, r *stepRun) error {
 	w.master = master
 	w.slaves = slices.DeleteFunc(w.slaves, func(s string) bool { return s == master })
 	if w.network {
-		line, err := lw.waitFor(ctx, master, "the network-bridge warning", isBridgeWarning)
-		if err != nil {
+		if err := r.logLine(ctx, lw, master, "the network-bridge warning", isBridgeWarning); err != nil {
 			return err
 		}
-		r.note(EvidenceLog, master, "%s", line)
 	}
-	line, err := lw.waitFor(ctx, master, "its 'started' line", isStartedLine)
-	if err != nil {
+	if err := r.logLine(ctx, lw, master, "its 'started' line", isStartedLine); err != nil {
 		return err
 	}
-	r.note(EvidenceLog, master, "%s", line)
 	st, err := w.lab.Status(ctx)
 	if err != nil {
 		return err
 	}
-	for _, e := range listenLines(w.lab.Plan(), st) {
-		r.note(e.Kind, e.Broker, "%s", e.Text)
-	}
+	r.add(listenLines(w.lab.Plan(), st))
 	msgs, err := w.client.Browse(ctx, w.o.Queue)
 	if err != nil {
 		return fmt.Errorf("browse through the same URL: %w", err)
@@ -393,11 +379,9 @@ func (w *walk) oldMasterReturns(ctx context.Context, r *stepRun) error {
 	if err := w.lab.Start(ctx, cluster.StartOptions{Brokers: []string{old}, Detach: w.o.Keep}); err != nil {
 		return err
 	}
-	line, err := lw.waitFor(ctx, old, "the slave-mode line", isSlaveLine)
-	if err != nil {
+	if err := r.logLine(ctx, lw, old, "the slave-mode line", isSlaveLine); err != nil {
 		return err
 	}
-	r.note(EvidenceLog, old, "%s", line)
 	st, err := w.lab.WaitSettled(ctx)
 	if err != nil {
 		return err
@@ -405,9 +389,7 @@ func (w *walk) oldMasterReturns(ctx context.Context, r *stepRun) error {
 	for _, s := range st {
 		r.note(EvidenceRole, s.Name, "%s", roleLine(s).Text)
 	}
-	for _, e := range listenLines(w.lab.Plan(), st) {
-		r.note(e.Kind, e.Broker, "%s", e.Text)
-	}
+	r.add(listenLines(w.lab.Plan(), st))
 	m, was := statusOf(st, w.master), statusOf(before, w.master)
 	switch {
 	case m.Role != cluster.RoleMaster || m.Pid != was.Pid:
