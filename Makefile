@@ -32,10 +32,11 @@ test: deps vet
 unit:
 	AMQLAB_SKIP_LIVE=1 $(GO) test -short ./...
 
-# Every benchmark, once each (they repeat internally where a spread matters);
+# Every benchmark, once each (they repeat internally where a spread matters),
+# one package at a time so two packages' brokers do not disturb each other;
 # the results table in docs/benchmarks.md is rewritten from this run.
 bench: deps build
-	set -o pipefail; $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 90m ./... 2>&1 \
+	set -o pipefail; $(GO) test -p 1 -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 90m ./... 2>&1 \
 	  | $(GO) run ./tools/benchdoc -o docs/benchmarks.md
 
 fuzz:

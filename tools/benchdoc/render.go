@@ -28,6 +28,23 @@ var comparisons = []comparison{
 	{Title: "chaos, producer stall per failover: OpenWire failover transport ÷ native STOMP (median)", A: "BenchmarkChaos/openwire", B: "BenchmarkChaos/stomp", Unit: "stall-median-s", Goal: "–"},
 }
 
+// goal is a limit one benchmark's metric should stay within.
+type goal struct {
+	Title string
+	Name  string  // benchmark
+	Unit  string  // metric; "" means seconds per operation
+	Max   float64 // the metric must be at most this
+}
+
+// goals are the single-benchmark targets the issues set.
+var goals = []goal{
+	{Title: "failover with the lab's lock interval, median (s)", Name: "BenchmarkFailover/lab", Unit: "median-s", Max: 0.5},
+	{Title: "failover with the lab's lock interval, max (s)", Name: "BenchmarkFailover/lab", Unit: "max-s", Max: 1},
+	{Title: "whole walkthrough, native client (s)", Name: "BenchmarkWalkthrough/stomp", Max: 20},
+	{Title: "whole walkthrough, OpenWire tools (s)", Name: "BenchmarkWalkthrough/openwire", Max: 20},
+	{Title: "chaos run: acknowledged messages lost", Name: "BenchmarkChaos/stomp", Unit: "lost", Max: 0},
+}
+
 func render(results []result, h header, machineDesc string, now time.Time) string {
 	var b strings.Builder
 	b.WriteString("# Benchmarks\n\n")
@@ -67,6 +84,21 @@ func render(results []result, h header, machineDesc string, now time.Time) strin
 			ratio = va / vb
 		}
 		fmt.Fprintf(&b, "| %s | %s s | %s s | %s | %s |\n", c.Title, num(va), num(vb), num(ratio), c.Goal)
+	}
+
+	b.WriteString("\n## Goals\n\n| goal | benchmark | measured | limit | met |\n|---|---|---|---|---|\n")
+	for _, g := range goals {
+		r, ok := index[g.Name]
+		if !ok {
+			fmt.Fprintf(&b, "| %s | %s | not run | ≤ %s | – |\n", g.Title, g.Name, num(g.Max))
+			continue
+		}
+		v := value(r, g.Unit)
+		met := "yes"
+		if v > g.Max {
+			met = "**no**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | ≤ %s | %s |\n", g.Title, g.Name, num(v), num(g.Max), met)
 	}
 	return b.String()
 }

@@ -51,6 +51,9 @@ func TestRender(t *testing.T) {
 		"5000 msgs/s",
 		"go test -run '^$' -bench '^BenchmarkFailover$' -benchtime 1x ./cluster",
 		"test machine",
+		"| failover with the lab's lock interval, median (s) | BenchmarkFailover/lab | 0.300 | ≤ 0.500 | yes |",
+		"| failover with the lab's lock interval, max (s) | BenchmarkFailover/lab | 0.500 | ≤ 1.00 | yes |",
+		"| whole walkthrough, native client (s) | BenchmarkWalkthrough/stomp | not run |",
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("report lacks %q:\n%s", want, doc)
