@@ -260,19 +260,19 @@ func anyAlive(st []cluster.BrokerStatus) bool {
 // printSummary says who is master, who waits, how to connect and what to
 // try next.
 func (a *app) printSummary(c *console, lab *cluster.Lab, st []cluster.BrokerStatus, took time.Duration, stop string) {
-	var master string
+	master, masterDesc := "<master>", "none"
 	var slaves, down []string
 	for _, s := range st {
 		switch s.Role {
 		case cluster.RoleMaster:
-			master = fmt.Sprintf("%s (pid %d)", s.Name, s.Pid)
+			master, masterDesc = s.Name, fmt.Sprintf("%s (pid %d)", s.Name, s.Pid)
 		case cluster.RoleSlave:
 			slaves = append(slaves, s.Name)
 		default:
 			down = append(down, s.Name+" "+string(s.Role))
 		}
 	}
-	c.printNote("%s in %s: master %s; %s", a.bold("roles settled"), took.Round(100*time.Millisecond), a.green(master), describeSlaves(slaves))
+	c.printNote("%s in %s: master %s; %s", a.bold("roles settled"), took.Round(100*time.Millisecond), a.green(masterDesc), describeSlaves(slaves))
 	if len(down) > 0 {
 		c.printNote("not running: %s", strings.Join(down, ", "))
 	}
@@ -280,14 +280,8 @@ func (a *app) printSummary(c *console, lab *cluster.Lab, st []cluster.BrokerStat
 	if lab.Plan().Stomp {
 		c.printNote("  STOMP     %s", lab.FailoverURL("stomp"))
 	}
-	first := strings.Fields(master)
-	victim := "<master>"
-	if len(first) > 0 {
-		victim = first[0]
-	}
-	prefix := a.commandPrefix()
-	c.printNote("  try in another terminal: %sstatus · %ssend -n 5 · %sbrowse · %skill %s · %slogs -f",
-		prefix, prefix, prefix, prefix, victim, prefix)
+	p := a.commandPrefix()
+	c.printNote("  try in another terminal: %sstatus · %ssend -n 5 · %sbrowse · %skill %s · %slogs -f", p, p, p, p, master, p)
 	c.printNote("  %s", stop)
 }
 
