@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -168,42 +169,70 @@ func TestResetStopFirst(t *testing.T) {
 }
 
 // A run record whose pid now belongs to another process is stale: status
-// says stopped and stop signals nothing.
+// says stopped and stop and kill signal nothing. The other process is told
+// apart by its start time, or, when even that matches, by its command line.
 func TestStaleRunRecordIsStoppedAndNeverSignalled(t *testing.T) {
-	lab := testlab.New(t, testlab.Options{Brokers: 2})
-	sleeper := exec.Command("sleep", "300")
-	if err := sleeper.Start(); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		ticks func(t *testing.T, pid int) uint64
+	}{
+		{"pid reused later", func(*testing.T, int) uint64 { return 1 }},
+		{"same start time, not a broker", startTicks},
 	}
-	t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait() })
-	b := lab.Plan().Brokers[0]
-	runDir := filepath.Join(lab.Dir(), "run")
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lab := testlab.New(t, testlab.Options{Brokers: 2})
+			sleeper := exec.Command("sleep", "300")
+			if err := sleeper.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait() })
+			pid := sleeper.Process.Pid
+			b := lab.Plan().Brokers[0]
+			runDir := filepath.Join(lab.Dir(), "run")
+			if err := os.MkdirAll(runDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			rec := fmt.Sprintf(`{"pid":%d,"start_ticks":%d,"marker":"-Dactivemq.base=%s","log_offset":0,"started_at":"2020-01-01T00:00:00Z"}`,
+				pid, tt.ticks(t, pid), b.Home)
+			if err := os.WriteFile(filepath.Join(runDir, b.Name+".json"), []byte(rec), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx := liveCtx(t)
+			st, err := lab.Status(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st[0].Role != cluster.RoleStopped || st[0].Pid != 0 {
+				t.Errorf("stale record: role %s pid %d, want stopped and no pid", st[0].Role, st[0].Pid)
+			}
+			if err := lab.Stop(ctx, time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if err := lab.Kill(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var ws syscall.WaitStatus
+			if got, err := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil); got != 0 || err != nil {
+				t.Fatalf("the unrelated process was signalled: it ended (%v, %v)", ws, err)
+			}
+		})
 	}
-	// The record a crashed broker would leave, its pid since reused by sleep.
-	rec := `{"pid":` + strconv.Itoa(sleeper.Process.Pid) + `,"start_ticks":1,"marker":"-Dactivemq.base=` + b.Home + `","log_offset":0,"started_at":"2020-01-01T00:00:00Z"}`
-	if err := os.WriteFile(filepath.Join(runDir, b.Name+".json"), []byte(rec), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx := liveCtx(t)
-	st, err := lab.Status(ctx)
+}
+
+// startTicks reads a process's start time, field 22 of /proc/<pid>/stat.
+func startTicks(t *testing.T, pid int) uint64 {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st[0].Role != cluster.RoleStopped || st[0].Pid != 0 {
-		t.Errorf("stale record: role %s pid %d, want stopped and no pid", st[0].Role, st[0].Pid)
-	}
-	if err := lab.Stop(ctx, time.Second); err != nil {
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	ticks, err := strconv.ParseUint(fields[22-3], 10, 64)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := lab.Kill(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var ws syscall.WaitStatus
-	if pid, err := syscall.Wait4(sleeper.Process.Pid, &ws, syscall.WNOHANG, nil); pid != 0 || err != nil {
-		t.Fatalf("the unrelated process was signalled: it ended (%v, %v)", ws, err)
-	}
+	return ticks
 }
 
 func TestBusyPortFailsBeforeAnyJVM(t *testing.T) {
