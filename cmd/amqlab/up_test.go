@@ -203,10 +203,11 @@ func requireNoJVM(t *testing.T, dir string, within time.Duration) {
 }
 
 func TestUpForegroundCtrlCStopsEverything(t *testing.T) {
-	bin := buildAmqlab(t)
 	dir := filepath.Join(t.TempDir(), "lab")
+	args := labArgs(t, dir, 2) // skips first when live tests are off
+	bin := buildAmqlab(t)
 	t.Cleanup(func() { requireNoJVM(t, dir, 30*time.Second) })
-	up := startUp(t, bin, labArgs(t, dir, 2)...)
+	up := startUp(t, bin, args...)
 	up.waitFor(t, "roles settled")
 	st := statusJSON(t, dir)
 	master := requireOneMaster(t, st)
@@ -235,9 +236,10 @@ func TestUpForegroundCtrlCStopsEverything(t *testing.T) {
 }
 
 func TestUpForegroundKilledLeavesNoJVM(t *testing.T) {
-	bin := buildAmqlab(t)
 	dir := filepath.Join(t.TempDir(), "lab")
-	up := startUp(t, bin, labArgs(t, dir, 2)...)
+	args := labArgs(t, dir, 2)
+	bin := buildAmqlab(t)
+	up := startUp(t, bin, args...)
 	up.waitFor(t, "roles settled")
 	// A broker restarted from another terminal becomes the up's child too.
 	slave := statusJSON(t, dir)[1].Name
