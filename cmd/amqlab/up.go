@@ -22,6 +22,7 @@ func init() { register(newUpCmd) }
 const watchInterval = 200 * time.Millisecond
 
 type upOptions struct {
+	prefix      string // how to call amqlab for this lab, for the hints
 	install     cluster.InstallOptions
 	parallel    bool
 	detach      bool
@@ -54,6 +55,7 @@ background and up returns once the roles settle; stop it with 'amqlab down'.`,
   amqlab up --heap 512m --java-opts "-XX:+UseSerialGC"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.prefix = a.commandPrefix(cmd)
 			lab, err := a.setUpLab(cmd, pf, o.install)
 			if err != nil {
 				return err
@@ -133,7 +135,7 @@ func (a *app) upDetached(ctx context.Context, lab *cluster.Lab, o upOptions) err
 		return err
 	}
 	c := a.newConsole(lab)
-	a.printSummary(c, lab, st, time.Since(started), "'amqlab down' stops the lab")
+	a.printSummary(c, lab, st, time.Since(started), o.prefix, o.prefix+"down stops the lab")
 	return nil
 }
 
@@ -164,7 +166,7 @@ func (a *app) upForeground(ctx context.Context, lab *cluster.Lab, o upOptions) e
 			if !summarised {
 				summarised = true
 				if st, err := lab.Status(streamCtx); err == nil {
-					a.printSummary(c, lab, st, time.Since(started), "Ctrl+C stops the lab")
+					a.printSummary(c, lab, st, time.Since(started), o.prefix, "Ctrl+C stops the lab")
 				}
 				return
 			}
@@ -209,11 +211,7 @@ func waitForEnd(ctx context.Context, lab *cluster.Lab) error {
 		if err != nil {
 			continue // interrupted meanwhile, or a transient read error
 		}
-		alive := false
-		for _, s := range st {
-			alive = alive || s.Role.Alive()
-		}
-		if !alive {
+		if !anyAlive(st) {
 			return errors.New("no broker is running any more; exiting")
 		}
 	}
@@ -259,7 +257,7 @@ func anyAlive(st []cluster.BrokerStatus) bool {
 
 // printSummary says who is master, who waits, how to connect and what to
 // try next.
-func (a *app) printSummary(c *console, lab *cluster.Lab, st []cluster.BrokerStatus, took time.Duration, stop string) {
+func (a *app) printSummary(c *console, lab *cluster.Lab, st []cluster.BrokerStatus, took time.Duration, prefix, stop string) {
 	master, masterDesc := "<master>", "none"
 	var slaves, down []string
 	for _, s := range st {
@@ -280,7 +278,7 @@ func (a *app) printSummary(c *console, lab *cluster.Lab, st []cluster.BrokerStat
 	if lab.Plan().Stomp {
 		c.printNote("  STOMP     %s", lab.FailoverURL("stomp"))
 	}
-	p := a.commandPrefix()
+	p := prefix
 	c.printNote("  try in another terminal: %sstatus · %ssend -n 5 · %sbrowse · %skill %s · %slogs -f", p, p, p, p, master, p)
 	c.printNote("  %s", stop)
 }
@@ -295,14 +293,11 @@ func describeSlaves(slaves []string) string {
 	return "slaves " + strings.Join(slaves, ", ") + " wait for the store lock"
 }
 
-// commandPrefix is how to call amqlab for this lab from another terminal.
-func (a *app) commandPrefix() string {
-	def := os.Getenv("AMQLAB_DIR")
-	if def == "" {
-		def = "amq-lab"
+// commandPrefix is how to call amqlab for this lab from another terminal:
+// a --dir given on the command line must be given there too.
+func (a *app) commandPrefix(cmd *cobra.Command) string {
+	if cmd.Flags().Changed("dir") {
+		return "amqlab --dir " + a.dir + " "
 	}
-	if a.dir == def {
-		return "amqlab "
-	}
-	return "amqlab --dir " + a.dir + " "
+	return "amqlab "
 }
