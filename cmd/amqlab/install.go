@@ -48,20 +48,9 @@ beside its place and renamed into it.`,
 			if dryRun {
 				return a.showPreview(cmd, pf, asJSON)
 			}
-			lab, err := a.labForSetup(cmd, pf)
+			lab, err := a.setUpLab(cmd, pf, o)
 			if err != nil {
 				return err
-			}
-			// A re-run that changes nothing leaves every conf/ as it is.
-			reconfigure := o.Force || planFlagsChanged(cmd) || !allInstalled(lab)
-			o.Reporter = a.reporter()
-			if err := lab.Install(cmd.Context(), o); err != nil {
-				return err
-			}
-			if reconfigure {
-				if _, err := lab.Configure(o.Reporter); err != nil {
-					return err
-				}
 			}
 			if asJSON {
 				return a.printJSON(struct {
@@ -77,13 +66,19 @@ beside its place and renamed into it.`,
 	}
 	pf = addPlanFlags(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.Dist, "dist", "", "ActiveMQ archive, home directory, http(s) URL or version (env AMQLAB_DIST)")
-	f.StringVar(&o.SHA512, "sha512", "", "expected SHA-512 of the archive (default: read <URL>.sha512)")
+	addDistFlags(cmd, &o)
 	f.BoolVar(&o.Force, "force", false, "reinstall brokers that are installed (data/ is kept)")
 	f.BoolVar(&o.Wipe, "wipe", false, "with --force: also empty every broker's data/ and the shared store")
 	f.BoolVar(&dryRun, "dry-run", false, "print the plan and write nothing")
 	f.BoolVar(&asJSON, "json", false, "print the plan (and the installed distribution) as JSON")
 	return cmd
+}
+
+// addDistFlags binds the flags that choose the distribution; install and up share them.
+func addDistFlags(cmd *cobra.Command, o *cluster.InstallOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.Dist, "dist", "", "ActiveMQ archive, home directory, http(s) URL or version (env AMQLAB_DIST)")
+	f.StringVar(&o.SHA512, "sha512", "", "expected SHA-512 of the archive (default: read <URL>.sha512)")
 }
 
 // allInstalled reports whether every planned broker has an ActiveMQ home.

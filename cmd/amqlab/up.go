@@ -68,17 +68,17 @@ background and up returns once the roles settle; stop it with 'amqlab down'.`,
 	}
 	pf = addPlanFlags(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.install.Dist, "dist", "", "ActiveMQ archive, home directory, http(s) URL or version, when the lab is not installed yet (env AMQLAB_DIST)")
-	f.StringVar(&o.install.SHA512, "sha512", "", "expected SHA-512 of the archive (default: read <URL>.sha512)")
+	addDistFlags(cmd, &o.install)
 	f.BoolVar(&o.parallel, "parallel", false, "start every broker at once and let the fastest take the lock")
 	f.BoolVarP(&o.detach, "detach", "d", false, "run the lab in the background; return once roles settle")
 	addStopTimeout(cmd, &o.stopTimeout)
 	return cmd
 }
 
-// setUpLab creates, installs and configures the lab as far as needed. Plan
-// changes are refused while brokers run: their configuration would change
-// under them.
+// setUpLab creates, installs and configures the lab as far as needed; install
+// and up share it. A re-run that installs nothing and changes no plan flag
+// leaves every conf/ as it is. Plan changes are refused while brokers run:
+// their configuration would change under them.
 func (a *app) setUpLab(cmd *cobra.Command, pf *planFlags, inst cluster.InstallOptions) (*cluster.Lab, error) {
 	ctx := cmd.Context()
 	if planFlagsChanged(cmd) {
@@ -92,7 +92,7 @@ func (a *app) setUpLab(cmd *cobra.Command, pf *planFlags, inst cluster.InstallOp
 	if err != nil {
 		return nil, err
 	}
-	reconfigure := planFlagsChanged(cmd) || !allInstalled(lab)
+	reconfigure := inst.Force || planFlagsChanged(cmd) || !allInstalled(lab)
 	inst.Reporter = a.reporter()
 	if err := lab.Install(ctx, inst); err != nil {
 		return nil, err
