@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -27,7 +28,7 @@ func (f *connFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.dest, "destination", "d", "test", "queue or topic: NAME or queue://NAME (a queue), topic://NAME")
 	fl.StringVar(&f.url, "url", "", "broker URL, e.g. failover:(stomp://127.0.0.1:61613,stomp://127.0.0.1:62613)?randomize=false (default: the lab's failover URL)")
 	fl.StringVar(&f.driver, "driver", "", "stomp (native client) or openwire (the install's Java tools); default: by the URL's scheme, else stomp")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "how long to wait for a reachable broker before giving up")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "how long to wait for a reachable broker before giving up (default: the URL's timeout option, else 30s)")
 	fl.BoolVar(&f.json, "json", false, "print results as JSON for scripts")
 }
 
@@ -71,9 +72,13 @@ func (a *app) dial(cmd *cobra.Command, f *connFlags) (client.Client, client.Dest
 			url = lab.FailoverURL(scheme)
 		}
 	}
+	timeout := f.timeout
+	if !cmd.Flags().Changed("timeout") && urlSetsTimeout(url) {
+		timeout = 0 // the URL's own timeout option wins over the flag's default
+	}
 	opts := client.Options{
 		Driver:  driver,
-		Timeout: f.timeout,
+		Timeout: timeout,
 		Home:    home,
 		OnEvent: a.showEvent,
 		Window:  f.window,
@@ -86,6 +91,22 @@ func (a *app) dial(cmd *cobra.Command, f *connFlags) (client.Client, client.Dest
 		return nil, dest, a.failed(err)
 	}
 	return c, dest, nil
+}
+
+// urlSetsTimeout reports whether a URL carries the failover transport's
+// timeout option (after the closing parenthesis of a failover list, or in
+// a single broker's query).
+func urlSetsTimeout(raw string) bool {
+	query := raw
+	if i := strings.LastIndexByte(query, ')'); i >= 0 {
+		query = query[i+1:]
+	}
+	_, query, ok := strings.Cut(query, "?")
+	if !ok {
+		return false
+	}
+	values, err := neturl.ParseQuery(query)
+	return err == nil && values.Has("timeout")
 }
 
 // showEvent tells the user on stderr where the client is connected, like

@@ -164,3 +164,18 @@ func lastID(t *testing.T, dir []string) string {
 	}
 	return rep.Messages[0].ID
 }
+
+func TestURLSetsTimeout(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"failover:(stomp://127.0.0.1:1,stomp://127.0.0.1:2)?timeout=1500":                       true,
+		"failover:(stomp://127.0.0.1:1?timeout=9,stomp://127.0.0.1:2)?randomize=false":          false,
+		"failover:(stomp://127.0.0.1:1,stomp://127.0.0.1:2)?randomize=false&timeout=-1":         true,
+		"stomp://127.0.0.1:61613?timeout=2000":                                                  true,
+		"stomp://127.0.0.1:61613":                                                               false,
+		"failover:(stomp://127.0.0.1:1,stomp://127.0.0.1:2)?maxReconnectDelay=1000&mytimeout=1": false,
+	} {
+		if got := urlSetsTimeout(raw); got != want {
+			t.Errorf("urlSetsTimeout(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}
