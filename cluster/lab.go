@@ -7,12 +7,17 @@ package cluster
 import (
 	"fmt"
 	"os"
+	"sync"
 )
 
 // Lab is a lab directory and what it records. A Lab holds no global state;
 // several labs may live in one process (tests do this).
 type Lab struct {
 	state *State
+	// reapers counts the brokers this process started and has not reaped
+	// yet; Down waits for them so that no exit record is written into the
+	// lab after it returns (a caller may delete the lab right away).
+	reapers sync.WaitGroup
 }
 
 // Create plans a new lab in dir and records the plan. An existing lab in dir

@@ -155,11 +155,14 @@ func (l *Lab) launch(java string, b BrokerPlan, detach bool) error {
 	cmd.Dir = b.Home
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	labDir := l.Dir()
+	l.reapers.Add(1)
 	s, err := startProcess(cmd, !detach, func(s started, ps *os.ProcessState) {
+		defer l.reapers.Done()
 		e := exitOf(s, ps)
 		_ = writeJSON(exitPath(labDir, b.Name), &e)
 	})
 	if err != nil {
+		l.reapers.Done()
 		return fmt.Errorf("start %s: %w", b.Name, err)
 	}
 	rec := runRecord{
@@ -373,7 +376,23 @@ func (l *Lab) Restart(ctx context.Context, stopTimeout time.Duration, opts Start
 
 // Down stops every broker of the lab.
 func (l *Lab) Down(ctx context.Context, stopTimeout time.Duration) error {
-	return l.Stop(ctx, stopTimeout)
+	if err := l.Stop(ctx, stopTimeout); err != nil {
+		return err
+	}
+	return l.waitReaped(ctx)
+}
+
+// waitReaped waits until every broker this process started has been reaped
+// and its exit recorded.
+func (l *Lab) waitReaped(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { l.reapers.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for stopped brokers to be reaped: %w", ctx.Err())
+	}
 }
 
 func (l *Lab) statusOf(ctx context.Context, names []string) ([]BrokerStatus, error) {
