@@ -28,7 +28,7 @@ func (f *connFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.dest, "destination", "d", "test", "queue or topic: NAME or queue://NAME (a queue), topic://NAME")
 	fl.StringVar(&f.url, "url", "", "broker URL, e.g. failover:(stomp://127.0.0.1:61613,stomp://127.0.0.1:62613)?randomize=false (default: the lab's failover URL)")
 	fl.StringVar(&f.driver, "driver", "", "stomp (native client) or openwire (the install's Java tools); default: by the URL's scheme, else stomp")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "how long to wait for a reachable broker before giving up (default: the URL's timeout option, else 30s)")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "how long to wait for a reachable broker before giving up; without this flag a URL's own timeout option applies")
 	fl.BoolVar(&f.json, "json", false, "print results as JSON for scripts")
 }
 

@@ -63,6 +63,13 @@ a slave take over, and tears everything down again.`,
 	for _, f := range commandFactories {
 		root.AddCommand(f(a))
 	}
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = `  source <(amqlab completion bash)                 # this shell only
+  amqlab completion zsh > "${fpath[1]}/_amqlab"    # every new zsh`
+		}
+	}
 	return root
 }
 

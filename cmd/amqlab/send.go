@@ -77,7 +77,7 @@ The body is --body, the contents of --file, or generated text of --size bytes.`,
 	fl.IntVar(&sf.size, "size", 0, "generate a text body of this many bytes")
 	fl.BoolVar(&sf.persistent, "persistent", true, "persistent messages survive a broker crash (--persistent=false for non-persistent)")
 	fl.DurationVar(&sf.ttl, "ttl", 0, "time to live, e.g. 30s; 0 never expires")
-	fl.IntVar(&sf.priority, "priority", -1, "JMS priority 0-9 (default: the broker's 4)")
+	fl.IntVar(&sf.priority, "priority", -1, "JMS priority 0-9; -1 leaves it to the broker (4)")
 	fl.StringArrayVar(&sf.headers, "header", nil, "header or message property key=value (repeatable)")
 	fl.IntVar(&cf.window, "window", client.DefaultWindow, "native driver: messages awaiting confirmation at once")
 	return cmd
