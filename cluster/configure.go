@@ -103,15 +103,7 @@ func prepareStoreDir(store string) error {
 	if !filepath.IsAbs(store) {
 		return fmt.Errorf("shared store %q is a relative path; every broker must find the same directory, so give an absolute --store", store)
 	}
-	if err := os.MkdirAll(store, 0o755); err != nil {
-		return fmt.Errorf("shared store %s cannot be created: %w; choose another with --store", store, err)
-	}
-	f, err := os.CreateTemp(store, ".write-test-*")
-	if err != nil {
-		return fmt.Errorf("shared store %s is not writable: %w; fix its permissions or choose another with --store", store, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
+	return ensureWritableDir(store, "shared store", "choose another with --store", "fix its permissions or choose another with --store")
 }
 
 // BrokerSpec is what the plan asks of one broker's activemq.xml.

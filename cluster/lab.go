@@ -30,7 +30,7 @@ func Create(dir string, opts PlanOptions) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkWritableDir(plan.Dir); err != nil {
+	if err := ensureWritableDir(plan.Dir, "lab directory", "choose another with --dir", "choose another with --dir"); err != nil {
 		return nil, err
 	}
 	l := &Lab{state: &State{Plan: plan}}
@@ -68,13 +68,16 @@ func (l *Lab) Replan(opts PlanOptions) error {
 
 func (l *Lab) save() error { return l.state.Save() }
 
-func checkWritableDir(dir string) error {
+// ensureWritableDir creates dir if needed and proves it writable by making
+// and removing a file in it; what names the directory in errors and the
+// fixes say what to do when it cannot be created or written.
+func ensureWritableDir(dir, what, createFix, writeFix string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("lab directory %s cannot be created: %w; choose another with --dir", dir, err)
+		return fmt.Errorf("%s %s cannot be created: %w; %s", what, dir, err, createFix)
 	}
 	f, err := os.CreateTemp(dir, ".write-test-*")
 	if err != nil {
-		return fmt.Errorf("lab directory %s is not writable: %w; choose another with --dir", dir, err)
+		return fmt.Errorf("%s %s is not writable: %w; %s", what, dir, err, writeFix)
 	}
 	f.Close()
 	return os.Remove(f.Name())
