@@ -18,6 +18,9 @@ type Lab struct {
 	// yet; Down waits for them so that no exit record is written into the
 	// lab after it returns (a caller may delete the lab right away).
 	reapers sync.WaitGroup
+
+	mu           sync.Mutex
+	javaVerified string // launcher and minimum version that already passed the check
 }
 
 // Create plans a new lab in dir and records the plan. An existing lab in dir

@@ -25,8 +25,8 @@ func (l *Lab) preflight(ctx context.Context, targets []BrokerPlan) (string, erro
 	// Without a recorded minimum the broker itself reports a Java too old;
 	// skipping the extra JVM start keeps restarts quick.
 	if d := l.Dist(); d != nil && d.MinJava > 0 {
-		if c := checkJava(ctx, d); !c.OK {
-			return "", checkError(c)
+		if err := l.verifyJava(ctx, java, d); err != nil {
+			return "", err
 		}
 	}
 	for _, b := range targets {
@@ -45,6 +45,23 @@ func (l *Lab) preflight(ctx context.Context, targets []BrokerPlan) (string, erro
 		}
 	}
 	return java, nil
+}
+
+// verifyJava checks the launcher's version against the distribution once per
+// launcher and minimum: 'java -version' costs a JVM start (about 0.4 s), and
+// a scenario starts brokers many times.
+func (l *Lab) verifyJava(ctx context.Context, java string, d *Distribution) error {
+	key := fmt.Sprintf("%s for Java %d", java, d.MinJava)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.javaVerified == key {
+		return nil
+	}
+	if c := checkJava(ctx, d); !c.OK {
+		return checkError(c)
+	}
+	l.javaVerified = key
+	return nil
 }
 
 func checkError(c Check) error {
